@@ -1,0 +1,59 @@
+"""One place where SLM Warehouse learns where things live.
+
+Everything else receives a `Settings` (or its paths); nothing below this module reads the
+environment. dbt is the exception by design: it reads `SLM_HOME` through `env_var()` in its
+profile and sources, which is why `Settings.export()` puts the resolved home there.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOME = ".slm"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    landing: str
+    catalog: Path
+
+    @classmethod
+    def from_env(
+        cls,
+        home: str | os.PathLike | None = None,
+        landing: str | None = None,
+        catalog: str | os.PathLike | None = None,
+    ) -> "Settings":
+        """Explicit arguments win over `SLM_HOME` / `SLM_LANDING` / `SLM_CATALOG`."""
+        home_path = Path(home or os.environ.get("SLM_HOME") or DEFAULT_HOME).expanduser().resolve()
+        landing = landing or os.environ.get("SLM_LANDING") or str(home_path / "landing")
+        if "://" not in landing:
+            landing = str(Path(landing).expanduser().resolve())
+        catalog_path = Path(catalog or os.environ.get("SLM_CATALOG") or home_path / "catalog")
+        return cls(home=home_path, landing=landing, catalog=catalog_path.expanduser().resolve())
+
+    def export(self) -> None:
+        """Make these the process-wide defaults, so dbt subprocesses and Dagster resources agree."""
+        os.environ["SLM_HOME"] = str(self.home)
+        os.environ["SLM_LANDING"] = self.landing
+        os.environ["SLM_CATALOG"] = str(self.catalog)
+
+    # Derived locations: the only place their layout is spelled out.
+    @property
+    def lake(self) -> Path:
+        return self.home / "lake"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def snapshots(self) -> Path:
+        return self.home / "snapshots"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
