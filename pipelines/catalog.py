@@ -30,6 +30,8 @@ KNOWN_KINDS = {
 }
 EXCLUSION_KINDS = {"maintenance", "third_party", "ddos", "security_patch", "other"}
 CALENDAR_UNITS = {"w": "week", "M": "month", "Q": "quarter"}
+# OpenSLO names are RFC 1123 labels; names also reach SQL as literals, so nothing else is allowed.
+NAME_RE = re.compile(r"[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,10 @@ def load_catalog(root: str | Path) -> Catalog:
                 continue
             if not doc.name:
                 cat.problems.append(Problem(rel, i, kind, "", "metadata.name", "required"))
+                continue
+            if not NAME_RE.fullmatch(doc.name):
+                cat.problems.append(Problem(rel, i, kind, doc.name, "metadata.name",
+                                            "must be lowercase letters, digits, '-' or '.' (RFC 1123), at most 63 characters"))
                 continue
             cat.documents.append(doc)
     _Resolver(cat).run()
@@ -320,6 +326,9 @@ class _Resolver:
         except (ZoneInfoNotFoundError, ValueError):
             self.problem(doc, "spec.timeWindow[0].calendar.timeZone", f"unknown time zone {tz!r}")
             return None
+        if tz != "UTC":
+            self.problem(doc, "spec.timeWindow[0].calendar.timeZone", f"calendar windows in {tz} are not computed yet; use UTC")
+            return None
         if unit not in CALENDAR_UNITS or n != 1:
             self.problem(doc, "spec.timeWindow[0].duration", "a calendar window is 1w, 1M or 1Q")
             return None
@@ -337,6 +346,8 @@ class _Resolver:
         tz = s.get("timeZone", "UTC")
         try:
             ZoneInfo(str(tz))
+            if tz != "UTC":
+                self.problem(doc, "spec.timeZone", f"periods in {tz} are not computed yet; use UTC")
         except (ZoneInfoNotFoundError, ValueError):
             self.problem(doc, "spec.timeZone", f"unknown time zone {tz!r}")
         fee = s.get("fee") or {}

@@ -21,19 +21,25 @@ class Settings:
     catalog: Path
 
     @classmethod
-    def from_env(
-        cls,
-        home: str | os.PathLike | None = None,
-        landing: str | None = None,
-        catalog: str | os.PathLike | None = None,
-    ) -> "Settings":
-        """Explicit arguments win over `SLM_HOME` / `SLM_LANDING` / `SLM_CATALOG`."""
-        home_path = Path(home or os.environ.get("SLM_HOME") or DEFAULT_HOME).expanduser().resolve()
-        landing = landing or os.environ.get("SLM_LANDING") or str(home_path / "landing")
+    def resolve(cls, home: str | os.PathLike, landing: str | None = None,
+                catalog: str | os.PathLike | None = None) -> "Settings":
+        """Absolute locations; landing and catalog default to folders inside the home."""
+        home_path = Path(home).expanduser().resolve()
+        landing = landing or str(home_path / "landing")
         if "://" not in landing:
             landing = str(Path(landing).expanduser().resolve())
-        catalog_path = Path(catalog or os.environ.get("SLM_CATALOG") or home_path / "catalog")
-        return cls(home=home_path, landing=landing, catalog=catalog_path.expanduser().resolve())
+        catalog_path = Path(catalog or home_path / "catalog").expanduser().resolve()
+        return cls(home=home_path, landing=landing, catalog=catalog_path)
+
+    @classmethod
+    def from_env(cls, home: str | os.PathLike | None = None, landing: str | None = None,
+                 catalog: str | os.PathLike | None = None) -> "Settings":
+        """Explicit arguments win over `SLM_HOME` / `SLM_LANDING` / `SLM_CATALOG`."""
+        return cls.resolve(
+            home or os.environ.get("SLM_HOME") or DEFAULT_HOME,
+            landing or os.environ.get("SLM_LANDING") or None,
+            catalog or os.environ.get("SLM_CATALOG") or None,
+        )
 
     def export(self) -> None:
         """Make these the process-wide defaults, so dbt subprocesses and Dagster resources agree."""

@@ -1,0 +1,85 @@
+{#- Helpers shared by the models. Everything adapter-specific goes through adapter.dispatch. -#}
+
+{#- The days a run processes, as a half-open filter on a date column. -#}
+{% macro slm_window_filter(date_column) -%}
+    {%- if var('min_date') and var('max_date') -%}
+        {{ date_column }} >= cast('{{ var("min_date") }}' as date)
+        and {{ date_column }} < cast('{{ var("max_date") }}' as date)
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The SLOs to compute, read from the catalog at run time. Filters were compiled from a typed
+    tree by pipelines/filters.py and names are checked against RFC 1123 there, so they are safe
+    to place in SQL. -#}
+{% macro slm_computable_slos() -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set rows = run_query("select slo_name, service, good_filter_sql, total_filter_sql from " ~ ref('stg_catalog__slos') ~ " order by slo_name") -%}
+    {{ return(rows.rows) }}
+{%- endmacro %}
+
+{#- A string literal. -#}
+{% macro slm_literal(value) -%}
+    '{{ value | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- Exact decimals, one width per use so products stay within 38 digits on every adapter. -#}
+{% macro slm_money(expr) -%}
+    cast({{ expr }} as decimal(18, 2))
+{%- endmacro %}
+
+{% macro slm_percent(expr) -%}
+    cast({{ expr }} as decimal(9, 4))
+{%- endmacro %}
+
+{% macro slm_count(expr) -%}
+    cast({{ expr }} as decimal(28, 6))
+{%- endmacro %}
+
+{#- Start of the hour holding a timestamp. -#}
+{% macro slm_hour(expr) -%}
+    {{ dbt.date_trunc('hour', expr) }}
+{%- endmacro %}
+
+{#- Start of the minute holding a timestamp. -#}
+{% macro slm_minute(expr) -%}
+    {{ dbt.date_trunc('minute', expr) }}
+{%- endmacro %}
+
+{#- Exclusion kinds known to the catalog (pipelines/catalog.py EXCLUSION_KINDS). -#}
+{% macro slm_exclusion_kinds() -%}
+    {{ return(['maintenance', 'third_party', 'ddos', 'security_patch', 'other']) }}
+{%- endmacro %}
+
+{#- True when an event's exclusion kinds (comma list) meet a contract's honoured kinds. -#}
+{% macro slm_exclusion_honoured(event_kinds, honoured_kinds) -%}
+    (
+    {%- for kind in slm_exclusion_kinds() %}
+        ({{ dbt.position(slm_literal(kind), event_kinds) }} > 0 and {{ dbt.position(slm_literal(kind), honoured_kinds) }} > 0)
+        {%- if not loop.last %} or{% endif %}
+    {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- A readable key for composite grains, so the grain gets unique/not_null tests. -#}
+{% macro slm_key(columns) -%}
+    {%- set parts = [] -%}
+    {%- for c in columns -%}
+        {%- do parts.append("cast(" ~ c ~ " as " ~ dbt.type_string() ~ ")") -%}
+        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
+    {%- endfor -%}
+    {{ dbt.concat(parts) }}
+{%- endmacro %}
+
+{#- Hour of the day (0-23). `extract` is ANSI and works on DuckDB, Spark, Trino and Athena;
+    dispatched so an adapter that differs can override it. -#}
+{% macro slm_hour_of_day(expr) -%}
+    {{ return(adapter.dispatch('slm_hour_of_day')(expr)) }}
+{%- endmacro %}
+
+{% macro default__slm_hour_of_day(expr) -%}
+    extract(hour from {{ expr }})
+{%- endmacro %}

@@ -1,0 +1,72 @@
+-- depends_on: {{ ref('stg_catalog__slos') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_date',
+    )
+}}
+
+{#- The minute-grain base of every SLO: weighted good and total events per SLO, minute and set of
+    exclusion kinds. Incremental by day: a run replaces exactly the days in [min_date, max_date).
+    Good events are counted among total events only (an SLO's good filter applies inside its
+    total filter). -#}
+
+{%- set slos = slm_computable_slos() %}
+
+with
+
+events as (
+
+    select * from {{ ref('int_events_marked') }}
+
+),
+
+per_slo as (
+
+{%- if slos | length == 0 %}
+
+    select
+        cast(null as {{ dbt.type_string() }}) as slo_name,
+        cast(null as {{ dbt.type_string() }}) as service,
+        cast(null as date) as event_date,
+        cast(null as {{ dbt.type_timestamp() }}) as minute_ts,
+        cast(null as {{ dbt.type_string() }}) as exclusion_kinds,
+        cast(null as {{ dbt.type_float() }}) as good_events,
+        cast(null as {{ dbt.type_float() }}) as total_events,
+        cast(null as {{ dbt.type_bigint() }}) as records
+    from events
+    where 1 = 0
+
+{%- else %}
+{%- for slo in slos %}
+
+    select
+        {{ slm_literal(slo[0]) }} as slo_name,
+        service,
+        event_date,
+        {{ slm_minute('event_ts') }} as minute_ts,
+        exclusion_kinds,
+        sum(case when {{ slo[2] }} then weight else 0 end) as good_events,
+        sum(weight) as total_events,
+        count(*) as records
+
+    from events
+    where service = {{ slm_literal(slo[1]) }}
+        and ({{ slo[3] }})
+    group by service, event_date, {{ slm_minute('event_ts') }}, exclusion_kinds
+
+    {% if not loop.last %}union all{% endif %}
+
+{%- endfor %}
+{%- endif %}
+
+),
+
+final as (
+
+    select * from per_slo
+
+)
+
+select * from final

@@ -1,0 +1,9 @@
+with
+
+contracts as (
+
+    select * from {{ ref('stg_catalog__contracts') }}
+
+)
+
+select * from contracts

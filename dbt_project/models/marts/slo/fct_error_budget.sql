@@ -1,0 +1,166 @@
+{#- Error budget per SLO and day (as_of = the last day included), over the SLO's own window:
+    rolling N days ending on as_of, or the calendar week/month/quarter to date.
+    Budgets count adjusted events (approved exclusions removed):
+      allowed_bad = (1 - target) * total,  actual_bad = total - good,
+      budget_consumed = actual_bad / allowed_bad,  budget_remaining = 1 - budget_consumed.
+    (1 - target) is taken in exact decimal arithmetic, so 99.9 % of 1,000,000 events allows
+    exactly 1,000 bad ones. status: exhausted when nothing remains, at_risk below the
+    `budget_at_risk_remaining` share, healthy otherwise. projected_exhaustion extends the
+    average daily consumption of the window so far; null when the budget is not being spent
+    or would last beyond the window. -#}
+
+with
+
+slos as (
+
+    select * from {{ ref('stg_catalog__slos') }}
+
+),
+
+daily as (
+
+    select * from {{ ref('int_slo_days_aggregated') }}
+
+),
+
+as_of_days as (
+
+    select distinct slo_name, day as as_of from daily
+
+),
+
+windows as (
+
+    select
+        as_of_days.slo_name,
+        as_of_days.as_of,
+        slos.target,
+        slos.window_kind,
+        slos.window_days,
+        slos.calendar_unit,
+        case
+            when slos.window_kind = 'rolling'
+                then cast({{ dbt.dateadd('day', '1 - slos.window_days', 'as_of_days.as_of') }} as date)
+            when slos.calendar_unit = 'week' then cast({{ dbt.date_trunc('week', 'as_of_days.as_of') }} as date)
+            when slos.calendar_unit = 'quarter' then cast({{ dbt.date_trunc('quarter', 'as_of_days.as_of') }} as date)
+            else cast({{ dbt.date_trunc('month', 'as_of_days.as_of') }} as date)
+        end as window_start
+
+    from as_of_days
+    inner join slos
+        on as_of_days.slo_name = slos.slo_name
+
+),
+
+bounded as (
+
+    select
+        *,
+        case
+            when window_kind = 'rolling' then cast({{ dbt.dateadd('day', 1, 'as_of') }} as date)
+            when calendar_unit = 'week' then cast({{ dbt.dateadd('week', 1, 'window_start') }} as date)
+            when calendar_unit = 'quarter' then cast({{ dbt.dateadd('month', 3, 'window_start') }} as date)
+            else cast({{ dbt.dateadd('month', 1, 'window_start') }} as date)
+        end as window_end
+
+    from windows
+
+),
+
+totals as (
+
+    select
+        bounded.slo_name,
+        bounded.window_kind,
+        bounded.window_start,
+        bounded.window_end,
+        bounded.as_of,
+        bounded.target,
+        sum(daily.good_events) as good_events,
+        sum(daily.total_events) as total_events,
+        sum(daily.excluded_events) as excluded_events,
+        sum(daily.good_events - daily.excluded_good_events) as adjusted_good_events,
+        sum(daily.total_events - daily.excluded_events) as adjusted_total_events
+
+    from bounded
+    inner join daily
+        on bounded.slo_name = daily.slo_name
+        and daily.day >= bounded.window_start
+        and daily.day <= bounded.as_of
+    group by
+        bounded.slo_name, bounded.window_kind, bounded.window_start, bounded.window_end,
+        bounded.as_of, bounded.target
+
+),
+
+budgets as (
+
+    select
+        *,
+        cast(1 - {{ slm_percent('target') }} as {{ dbt.type_float() }}) * adjusted_total_events as allowed_bad,
+        adjusted_total_events - adjusted_good_events as actual_bad,
+        {{ dbt.datediff('window_start', 'as_of', 'day') }} + 1 as days_elapsed
+
+    from totals
+
+),
+
+consumed as (
+
+    select
+        *,
+        case when allowed_bad > 0 then actual_bad / allowed_bad else 0 end as budget_consumed
+
+    from budgets
+
+),
+
+projected as (
+
+    select
+        *,
+        case
+            when budget_consumed > 0 and budget_consumed < 1
+                then cast({{ dbt.dateadd('day', 'cast(ceil((1 - budget_consumed) * days_elapsed / budget_consumed) as integer)', 'as_of') }} as date)
+        end as projected_date,
+        case
+            when window_kind = 'rolling'
+                then cast({{ dbt.dateadd('day', dbt.datediff('window_start', 'window_end', 'day'), 'as_of') }} as date)
+            else window_end
+        end as horizon
+
+    from consumed
+
+),
+
+final as (
+
+    select
+        {{ slm_key(['slo_name', 'window_kind', 'as_of']) }} as budget_id,
+        slo_name,
+        window_kind,
+        window_start,
+        window_end,
+        as_of,
+        target,
+        good_events,
+        total_events,
+        excluded_events,
+        good_events / nullif(total_events, 0) as sli,
+        adjusted_good_events / nullif(adjusted_total_events, 0) as sli_adjusted,
+        allowed_bad,
+        actual_bad,
+        budget_consumed,
+        1 - budget_consumed as budget_remaining,
+        case
+            when 1 - budget_consumed <= 0 then 'exhausted'
+            when 1 - budget_consumed < {{ var('budget_at_risk_remaining') }} then 'at_risk'
+            else 'healthy'
+        end as status,
+        case when projected_date < horizon then projected_date end as projected_exhaustion
+
+    from projected
+
+)
+
+select * from final
