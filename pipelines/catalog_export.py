@@ -58,15 +58,21 @@ def export_catalog(cat: Catalog, lake: Path) -> dict[str, int]:
     return counts
 
 
-@dg.asset(kinds={"python", "parquet"}, group_name="catalog")
-def slo_catalog(context: dg.AssetExecutionContext, slm: SlmResource) -> dg.MaterializeResult:
+@dg.multi_asset(
+    name="slo_catalog",
+    specs=[
+        dg.AssetSpec(["catalog", name], kinds={"python", "parquet"}, group_name="catalog",
+                     description=f"Catalog table `{name}`, exported from the YAML catalog for dbt.")
+        for name in SCHEMAS
+    ],
+)
+def slo_catalog(context: dg.AssetExecutionContext, slm: SlmResource):
     """The SLO catalog (OpenSLO v1 + slm/v1 YAML), validated and exported as Parquet tables for dbt."""
     settings = slm.settings()
     cat = require_catalog(settings.catalog)
     counts = export_catalog(cat, settings.lake)
     context.log.info(f"catalog {settings.catalog}: {counts}")
-    return dg.MaterializeResult(metadata={
-        "catalog_path": str(settings.catalog),
-        "catalog_sha256": cat.content_hash,
-        **{f"{k}_rows": v for k, v in counts.items()},
-    })
+    for name, rows in counts.items():
+        yield dg.MaterializeResult(asset_key=["catalog", name], metadata={
+            "rows": rows, "catalog_path": str(settings.catalog), "catalog_sha256": cat.content_hash,
+        })

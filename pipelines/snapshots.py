@@ -1,0 +1,305 @@
+"""Audit snapshots: a period's mart rows frozen with a manifest, in a write-once store.
+
+A snapshot is what a contract report was computed from, kept so that years later anyone can
+re-hash it and get the same answer. The store never overwrites: files are created exclusively
+and made read-only, the manifest is written last (a folder without one is an incomplete
+snapshot, reported by `verify`), and each manifest carries the SHA-256 of the previous
+snapshot's manifest, so removing, reordering or editing one breaks the chain.
+"""
+
+import datetime as dt
+import fcntl
+import getpass
+import hashlib
+import json
+import os
+import re
+import subprocess
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Iterator
+
+import dagster as dg
+import duckdb
+import pyarrow.parquet as pq
+
+from .catalog import load_catalog
+from .ingest import Lake
+from .resources import SlmResource
+from .settings import Settings
+from .storage import sha256_file
+
+MANIFEST = "manifest.json"
+MANIFEST_SCHEMA = "slm-snapshot/1"
+SNAPSHOT_DIR_RE = re.compile(r"^(\d{6})-(\d{4}-\d{2})(?:-([a-z0-9][-a-z0-9.]*))?$")
+
+# Which rows of each mart belong to a period [start, end); `{slo}` narrows to one contract's SLO.
+MART_SELECTIONS = {
+    "fct_sli_daily": "day >= $start and day < $end{slo}",
+    "fct_error_budget": "as_of >= $start and as_of < $end{slo}",
+    "fct_sla_compliance": "period_start >= $start and period_start < $end{contract}",
+    "fct_telemetry_gaps": "gap_start < cast($end as timestamp) and gap_end > cast($start as timestamp)",
+    "dim_services": "true",
+    "dim_slos": "true{slo}",
+    "dim_contracts": "true{contract}",
+}
+
+
+class SnapshotError(Exception):
+    pass
+
+
+def period_bounds(period: str) -> tuple[dt.date, dt.date]:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", period or "")
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise SnapshotError(f"period {period!r} is not YYYY-MM")
+    start = dt.date(int(m.group(1)), int(m.group(2)), 1)
+    end = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return start, end
+
+
+def _canonical_hash(body: dict) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def code_version() -> dict:
+    try:
+        version = metadata.version("slm-warehouse")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    commit = None
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
+                             text=True, timeout=5)
+        commit = out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {"package": "slm-warehouse", "version": version, "git_commit": commit}
+
+
+def freeze_marts(warehouse: Path, out_dir: Path, start: dt.date, end: dt.date,
+                 contract: str | None = None) -> list[dict]:
+    """Write the period's mart rows as deterministic Parquet: sorted rows, fixed writer settings."""
+    files = []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        slo = None
+        if contract:
+            row = con.execute("select slo_name from marts.dim_contracts where contract_name = ?", [contract]).fetchone()
+            if row is None:
+                raise SnapshotError(f"no contract named {contract!r} in the warehouse")
+            slo = row[0]
+        for mart, where in MART_SELECTIONS.items():
+            where = where.format(slo=" and slo_name = $slo" if slo else "",
+                                 contract=" and contract_name = $contract" if contract else "")
+            values = {"start": start, "end": end, "slo": slo, "contract": contract}
+            params = {k: v for k, v in values.items() if f"${k}" in where}
+            table = con.execute(f"select * from marts.{mart} where {where} order by all", params).to_arrow_table()
+            path = out_dir / f"{mart}.parquet"
+            pq.write_table(table, path, compression="zstd", compression_level=3, write_statistics=True,
+                           use_dictionary=True, data_page_size=1 << 20)
+            files.append({"path": path.name, "rows": table.num_rows})
+    return files
+
+
+def input_lineage(lake: Lake, start: dt.date, end: dt.date) -> list[dict]:
+    """The landed files (by content hash) that hold events of the period."""
+    out = []
+    for e in lake.active():
+        if any(start.isoformat() <= d < end.isoformat() for d in e.days):
+            out.append({"path": e.path, "sha256": e.file_sha256, "rows_landed": e.rows_landed,
+                        "rows_quarantined": e.rows_quarantined})
+    return out
+
+
+@dataclass
+class SnapshotInfo:
+    snapshot_id: str
+    path: Path
+    manifest: dict | None
+
+    @property
+    def sequence(self) -> int:
+        return int(self.snapshot_id[:6])
+
+
+class LocalSnapshotStore:
+    """A write-once folder: one sub-folder per snapshot, named <sequence>-<period>[-<contract>]."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def entries(self) -> list[SnapshotInfo]:
+        if not self.root.exists():
+            return []
+        out = []
+        for d in sorted(self.root.iterdir()):
+            if d.is_dir() and SNAPSHOT_DIR_RE.match(d.name):
+                manifest = None
+                if (d / MANIFEST).exists():
+                    try:
+                        manifest = json.loads((d / MANIFEST).read_text())
+                    except ValueError:
+                        manifest = None
+                out.append(SnapshotInfo(d.name, d, manifest))
+        return out
+
+    def get(self, snapshot_id: str) -> SnapshotInfo:
+        for info in self.entries():
+            if info.snapshot_id == snapshot_id:
+                return info
+        raise SnapshotError(f"no snapshot {snapshot_id!r} in {self.root}")
+
+    def create(self, staged: Path, manifest: dict, period: str, contract: str | None) -> SnapshotInfo:
+        """Move staged files into a new snapshot folder; the manifest gains its chain fields here."""
+        with self._lock():
+            existing = self.entries()
+            previous = existing[-1] if existing else None
+            sequence = (previous.sequence if previous else 0) + 1
+            snapshot_id = f"{sequence:06d}-{period}" + (f"-{contract}" if contract else "")
+            manifest = dict(manifest, snapshot_id=snapshot_id, sequence=sequence,
+                            previous_snapshot_id=previous.snapshot_id if previous else None,
+                            previous_manifest_sha256=sha256_file(previous.path / MANIFEST)
+                            if previous and (previous.path / MANIFEST).exists() else None)
+            manifest["manifest_body_sha256"] = _canonical_hash(manifest)
+            target = self.root / snapshot_id
+            target.mkdir()  # fails if it exists: nothing is ever overwritten
+            for f in manifest["files"]:
+                _write_once(target / f["path"], (staged / f["path"]).read_bytes())
+            _write_once(target / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
+            os.chmod(target, 0o555)
+            return SnapshotInfo(snapshot_id, target, manifest)
+
+    def verify(self, snapshot_id: str) -> list[str]:
+        """Every problem with one snapshot: file hashes, unexpected files, manifest, chain."""
+        info = self.get(snapshot_id)
+        if info.manifest is None:
+            return [f"{snapshot_id}: manifest.json is missing or unreadable (incomplete snapshot)"]
+        m = info.manifest
+        problems = []
+        body = {k: v for k, v in m.items() if k != "manifest_body_sha256"}
+        if _canonical_hash(body) != m.get("manifest_body_sha256"):
+            problems.append(f"{snapshot_id}: manifest.json was edited (its body hash does not match)")
+        listed = {f["path"] for f in m.get("files", [])}
+        for f in m.get("files", []):
+            path = info.path / f["path"]
+            if not path.exists():
+                problems.append(f"{snapshot_id}: {f['path']} is missing")
+            elif sha256_file(path) != f["sha256"]:
+                problems.append(f"{snapshot_id}: {f['path']} has changed (sha256 mismatch)")
+        for extra in sorted(p.name for p in info.path.iterdir() if p.name != MANIFEST and p.name not in listed):
+            problems.append(f"{snapshot_id}: unexpected file {extra}")
+        problems.extend(self._chain_problems(info))
+        return problems
+
+    def _chain_problems(self, info: SnapshotInfo) -> list[str]:
+        m = info.manifest or {}
+        earlier = [s for s in self.entries() if s.sequence < info.sequence]
+        if m.get("sequence") != info.sequence:
+            return [f"{info.snapshot_id}: manifest sequence {m.get('sequence')} does not match the folder"]
+        if not earlier:
+            return [] if m.get("previous_manifest_sha256") is None else [
+                f"{info.snapshot_id}: names a previous snapshot, but none is in the store"]
+        prev = earlier[-1]
+        if prev.sequence != info.sequence - 1:
+            return [f"{info.snapshot_id}: snapshot {info.sequence - 1:06d} is missing from the chain"]
+        if m.get("previous_snapshot_id") != prev.snapshot_id:
+            return [f"{info.snapshot_id}: chain names {m.get('previous_snapshot_id')}, the store has {prev.snapshot_id}"]
+        if not (prev.path / MANIFEST).exists() or sha256_file(prev.path / MANIFEST) != m.get("previous_manifest_sha256"):
+            return [f"{info.snapshot_id}: previous manifest {prev.snapshot_id} does not match the chain hash"]
+        return []
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    with open(path, "xb") as f:  # exclusive create: refuses to replace anything
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(path, 0o444)
+
+
+def create_snapshot(settings: Settings, period: str, contract: str | None = None,
+                    created_by: str | None = None, extra: dict | None = None) -> SnapshotInfo:
+    start, end = period_bounds(period)
+    if not settings.warehouse.exists():
+        raise SnapshotError(f"no warehouse at {settings.warehouse}: run the pipeline first")
+    staging = settings.snapshots / ".staging" / f"{os.getpid()}-{dt.datetime.now().timestamp():.6f}"
+    staging.mkdir(parents=True)
+    try:
+        files = freeze_marts(settings.warehouse, staging, start, end, contract)
+        for f in files:
+            f["sha256"] = sha256_file(staging / f["path"])
+            f["bytes"] = (staging / f["path"]).stat().st_size
+        cat = load_catalog(settings.catalog) if settings.catalog.exists() else None
+        manifest = {
+            "schema": MANIFEST_SCHEMA,
+            "period": period,
+            "period_start": start.isoformat(),
+            "period_end": end.isoformat(),
+            "contract": contract,
+            "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created_by": created_by or getpass.getuser(),
+            "code_version": code_version(),
+            "catalog_sha256": cat.content_hash if cat else None,
+            "files": files,
+            "row_counts": {Path(f["path"]).stem: f["rows"] for f in files},
+            "inputs": input_lineage(Lake(settings.lake), start, end),
+            **(extra or {}),
+        }
+        return LocalSnapshotStore(settings.snapshots).create(staging, manifest, period, contract)
+    finally:
+        for p in staging.iterdir():
+            p.unlink()
+        staging.rmdir()
+
+
+def latest_complete_period(warehouse: Path) -> str:
+    """The newest month the warehouse covers completely (else the newest month it has)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute("select min(day), max(day) from marts.fct_sli_daily").fetchone()
+    if row is None or row[1] is None:
+        raise SnapshotError("the warehouse has no SLI rows yet: nothing to snapshot")
+    first, last = row
+    month_end = (dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1) - dt.timedelta(days=1))
+    if last == month_end:
+        return last.strftime("%Y-%m")
+    prev = dt.date(last.year, last.month, 1) - dt.timedelta(days=1)
+    return (prev if prev >= first else last).strftime("%Y-%m")
+
+
+class SnapshotConfig(dg.Config):
+    period: str = ""  # YYYY-MM; empty: the newest month the warehouse covers completely
+    contract: str = ""  # optional: freeze one contract only
+
+
+@dg.asset(
+    deps=[dg.AssetKey(["marts", m]) for m in MART_SELECTIONS],
+    kinds={"python", "parquet"},
+    group_name="audit",
+    pool="warehouse",
+)
+def audit_snapshot(context: dg.AssetExecutionContext, config: SnapshotConfig, slm: SlmResource) -> dg.MaterializeResult:
+    """An immutable audit snapshot of one month's marts: Parquet plus a hash-chained manifest."""
+    settings = slm.settings()
+    period = config.period or latest_complete_period(settings.warehouse)
+    info = create_snapshot(settings, period, config.contract or None,
+                           extra={"dagster_run_id": context.run.run_id})
+    context.log.info(f"snapshot {info.snapshot_id} written to {info.path}")
+    return dg.MaterializeResult(metadata={
+        "snapshot_id": info.snapshot_id,
+        "path": str(info.path),
+        "period": period,
+        "manifest_body_sha256": info.manifest["manifest_body_sha256"],
+        "row_counts": dg.MetadataValue.json(info.manifest["row_counts"]),
+    })
