@@ -6,19 +6,14 @@ from .catalog_export import slo_catalog
 from .dbt import warehouse_models
 from .dbt_manifest import dbt_resource
 from .ingest import landed_events
-from .partitions import daily_partitions
 from .quality import landed_events_valid, telemetry_complete
 from .resources import SlmResource
 from .settings import Settings
 from .snapshots import audit_snapshot
 
-settings = Settings.from_env()
-settings.export()  # dbt subprocesses read SLM_HOME
-
 pipeline_job = dg.define_asset_job(
     "slm_daily",
     selection=dg.AssetSelection.assets(slo_catalog, landed_events, warehouse_models),
-    partitions_def=daily_partitions,
     description="Catalog -> ingest -> dbt -> checks for a day (or a range of days in one run).",
 )
 snapshot_job = dg.define_asset_job(
@@ -27,18 +22,25 @@ snapshot_job = dg.define_asset_job(
     description="Freeze a month's marts into the write-once snapshot store.",
 )
 
-defs = dg.Definitions(
-    assets=[slo_catalog, landed_events, warehouse_models, audit_snapshot],
-    asset_checks=[landed_events_valid, telemetry_complete],
-    jobs=[pipeline_job, snapshot_job],
-    schedules=[
-        # Shortly after each UTC midnight, the day that just ended.
-        dg.build_schedule_from_partitioned_job(pipeline_job, hour_of_day=0, minute_of_hour=30),
-        # On the 2nd of each month, the month that just ended (a day's grace for late data).
-        dg.ScheduleDefinition(job=snapshot_job, cron_schedule="0 6 2 * *", execution_timezone="UTC"),
-    ],
-    resources={
-        "slm": SlmResource(home=str(settings.home), landing=settings.landing, catalog=str(settings.catalog)),
-        "dbt": dbt_resource(),
-    },
-)
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    settings.export()  # dbt subprocesses read SLM_HOME
+    return dg.Definitions(
+        assets=[slo_catalog, landed_events, warehouse_models, audit_snapshot],
+        asset_checks=[landed_events_valid, telemetry_complete],
+        jobs=[pipeline_job, snapshot_job],
+        schedules=[
+            # Shortly after each UTC midnight, the day that just ended.
+            dg.build_schedule_from_partitioned_job(pipeline_job, hour_of_day=0, minute_of_hour=30),
+            # On the 2nd of each month, the month that just ended (a day's grace for late data).
+            dg.ScheduleDefinition(job=snapshot_job, cron_schedule="0 6 2 * *", execution_timezone="UTC"),
+        ],
+        resources={
+            "slm": SlmResource(home=str(settings.home), landing=settings.landing, catalog=str(settings.catalog)),
+            "dbt": dbt_resource(),
+        },
+    )
+
+
+# What `dagster dev` loads ([tool.dagster] in pyproject.toml): locations from SLM_HOME & co.
+defs = build_definitions(Settings.from_env())

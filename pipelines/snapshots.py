@@ -118,6 +118,7 @@ class SnapshotInfo:
     snapshot_id: str
     path: Path
     manifest: dict | None
+    reused: bool = False  # the period's marts had not changed since this snapshot
 
     @property
     def sequence(self) -> int:
@@ -242,6 +243,10 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
             f["sha256"] = sha256_file(staging / f["path"])
             f["bytes"] = (staging / f["path"]).stat().st_size
         cat = load_catalog(settings.catalog) if settings.catalog.exists() else None
+        store = LocalSnapshotStore(settings.snapshots)
+        unchanged = _unchanged_snapshot(store, period, contract, files, cat.content_hash if cat else None)
+        if unchanged:
+            return unchanged
         manifest = {
             "schema": MANIFEST_SCHEMA,
             "period": period,
@@ -257,11 +262,25 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
             "inputs": input_lineage(Lake(settings.lake), start, end),
             **(extra or {}),
         }
-        return LocalSnapshotStore(settings.snapshots).create(staging, manifest, period, contract)
+        return store.create(staging, manifest, period, contract)
     finally:
         for p in staging.iterdir():
             p.unlink()
         staging.rmdir()
+
+
+def _unchanged_snapshot(store: LocalSnapshotStore, period: str, contract: str | None, files: list[dict],
+                        catalog_sha256: str | None) -> SnapshotInfo | None:
+    """The newest snapshot of the same scope when nothing in it would change (no restatement)."""
+    same = [s for s in store.entries() if s.manifest and s.manifest.get("period") == period
+            and s.manifest.get("contract") == contract]
+    if not same:
+        return None
+    last = same[-1]
+    hashes = {f["path"]: f["sha256"] for f in last.manifest["files"]}
+    if hashes == {f["path"]: f["sha256"] for f in files} and last.manifest.get("catalog_sha256") == catalog_sha256:
+        return SnapshotInfo(last.snapshot_id, last.path, last.manifest, reused=True)
+    return None
 
 
 def latest_complete_period(warehouse: Path) -> str:
@@ -295,11 +314,13 @@ def audit_snapshot(context: dg.AssetExecutionContext, config: SnapshotConfig, sl
     period = config.period or latest_complete_period(settings.warehouse)
     info = create_snapshot(settings, period, config.contract or None,
                            extra={"dagster_run_id": context.run.run_id})
-    context.log.info(f"snapshot {info.snapshot_id} written to {info.path}")
+    verb = "unchanged since" if info.reused else "written to"
+    context.log.info(f"snapshot {info.snapshot_id} {verb} {info.path}")
     return dg.MaterializeResult(metadata={
         "snapshot_id": info.snapshot_id,
         "path": str(info.path),
         "period": period,
+        "reused": info.reused,
         "manifest_body_sha256": info.manifest["manifest_body_sha256"],
         "row_counts": dg.MetadataValue.json(info.manifest["row_counts"]),
     })

@@ -83,3 +83,13 @@
 {% macro default__slm_hour_of_day(expr) -%}
     extract(hour from {{ expr }})
 {%- endmacro %}
+
+{#- A 64-bit float. dbt.type_float() is a 32-bit FLOAT on DuckDB, which turns 0.001 into
+    0.0010000000475 and a 1,000-event budget into 1000.0000475. -#}
+{% macro slm_double() -%}
+    {{ return(adapter.dispatch('slm_double')()) }}
+{%- endmacro %}
+
+{% macro default__slm_double() -%}
+    double
+{%- endmacro %}

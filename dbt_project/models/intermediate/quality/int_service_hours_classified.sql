@@ -1,7 +1,8 @@
 {#- Every hour of every service that has reported, classified: did telemetry arrive, and was it
     expected? An hour is expected when the same hour of the day had telemetry on at least half of
-    the previous (up to) seven days, so a quiet night on a low-traffic service is not a gap but a
-    service that goes silent at a time it normally reports is. An expected hour without any
+    the previous (up to) seven days, with at least `gap_min_history_days` of them to judge from, so
+    a quiet night on a low-traffic service is not a gap but a service that goes silent at a time it
+    normally reports is. An expected hour without any
     record is a gap. The grid runs to the last hour any service reported, so a service that stops
     reporting before the others is caught too. -#}
 
@@ -90,7 +91,7 @@ with_history as (
 
 ),
 
-final as (
+classified as (
 
     select
         {{ slm_key(['service', 'hour_ts']) }} as service_hour_id,
@@ -101,10 +102,20 @@ final as (
         prior_days,
         coalesce(prior_days_with_telemetry, 0) as prior_days_with_telemetry,
         records > 0 as has_telemetry,
-        (prior_days >= 1 and coalesce(prior_days_with_telemetry, 0) * 2 >= prior_days) as is_expected,
-        (records = 0 and prior_days >= 1 and coalesce(prior_days_with_telemetry, 0) * 2 >= prior_days) as is_gap
+        (prior_days >= {{ var('gap_min_history_days') }}
+            and coalesce(prior_days_with_telemetry, 0) * 2 >= prior_days) as is_expected
 
     from with_history
+
+),
+
+final as (
+
+    select
+        *,
+        records = 0 and is_expected as is_gap
+
+    from classified
 
 )
 

@@ -32,8 +32,8 @@ per_slo as (
         cast(null as date) as event_date,
         cast(null as {{ dbt.type_timestamp() }}) as minute_ts,
         cast(null as {{ dbt.type_string() }}) as exclusion_kinds,
-        cast(null as {{ dbt.type_float() }}) as good_events,
-        cast(null as {{ dbt.type_float() }}) as total_events,
+        cast(null as {{ slm_double() }}) as good_events,
+        cast(null as {{ slm_double() }}) as total_events,
         cast(null as {{ dbt.type_bigint() }}) as records
     from events
     where 1 = 0

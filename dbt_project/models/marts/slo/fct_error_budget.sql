@@ -97,7 +97,7 @@ budgets as (
 
     select
         *,
-        cast(1 - {{ slm_percent('target') }} as {{ dbt.type_float() }}) * adjusted_total_events as allowed_bad,
+        cast(1 - {{ slm_percent('target') }} as {{ slm_double() }}) * adjusted_total_events as allowed_bad,
         adjusted_total_events - adjusted_good_events as actual_bad,
         {{ dbt.datediff('window_start', 'as_of', 'day') }} + 1 as days_elapsed
 

@@ -1,0 +1,177 @@
+"""`slm`: the command line. Every command ends with one clear line and a non-zero exit on bad input.
+
+Set SLM_DEBUG=1 to see the traceback behind an unexpected error.
+"""
+
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+from .settings import Settings
+
+HOME_HELP = "Home folder for the lake, warehouse and snapshots (default: $SLM_HOME, else ./.slm)."
+
+
+class SlmGroup(click.Group):
+    """Turns any failure into one line on stderr and exit code 1 (2 for usage errors)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("slm: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the one place that decides how failures look
+            if os.environ.get("SLM_DEBUG"):
+                raise
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            click.echo(f"slm: error: {message}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=SlmGroup)
+@click.version_option(package_name="slm-warehouse")
+def main() -> None:
+    """SLM Warehouse: SLIs, error budgets and SLA credits you can recompute and audit."""
+    # Dagster flags the single-run backfill policy as beta on every start; users can't act on it.
+    warnings.filterwarnings("ignore", message=".*is currently in beta.*")
+
+
+def _finish(settings: Settings, outcome, snapshot: dict | None) -> None:
+    from .summary import render
+
+    click.echo(render(settings.warehouse, outcome.checks, snapshot))
+    blocking = [c for c in outcome.checks if not c.passed and c.severity == "ERROR"]
+    if not outcome.success or blocking:
+        failed = ", ".join(outcome.failed_steps) or ", ".join(f"{c.asset}/{c.name}" for c in blocking)
+        raise click.ClickException(f"the run did not complete: {failed} (run id {outcome.run_id})")
+
+
+@main.command()
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+@click.option("--seed", default=7, show_default=True, help="Seed of the generated telemetry.")
+def demo(home: str | None, seed: int) -> None:
+    """Generate a realistic landing zone and catalog, run everything, print a summary."""
+    from .demo_data import DEMO_DAYS, DEMO_START, SERVICES, generate_landing, write_catalog
+    from .runner import run_pipeline, run_snapshot
+
+    settings = Settings.from_env(home=home)
+    landing, catalog = Path(settings.home) / "landing", Path(settings.home) / "catalog"
+    settings = Settings.resolve(settings.home, str(landing), catalog)
+    marker = landing / ".demo-seed"
+    if marker.exists() and marker.read_text().strip() == str(seed):
+        click.echo(f"Demo landing zone already generated in {landing} (seed {seed})")
+    else:
+        click.echo(f"Generating {DEMO_DAYS} days of telemetry for {len(SERVICES)} services from {DEMO_START} "
+                   f"into {landing} (seed {seed})")
+        tty = sys.stdout.isatty()
+        rows = generate_landing(landing, seed=seed, progress=(lambda i, n: print(
+            f"\r  day {i}/{n}", end="\n" if i == n else "", flush=True)) if tty else None)
+        click.echo(f"  {sum(rows.values())} records in {len(rows) * DEMO_DAYS} files")
+        marker.write_text(str(seed))
+    write_catalog(catalog)
+    outcome = run_pipeline(settings, out=click.echo)
+    snapshot = None
+    if outcome.success:
+        click.echo("Writing the audit snapshot of the last complete month")
+        snapshot = run_snapshot(settings)
+    _finish(settings, outcome, snapshot)
+
+
+@main.command()
+@click.option("--landing", required=True, help="Landing folder (or s3://bucket/prefix).")
+@click.option("--catalog", required=True, type=click.Path(), help="Catalog folder of YAML documents.")
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+@click.option("--start", help="First day to compute, YYYY-MM-DD (default: first landed day).")
+@click.option("--end", help="Last day to compute, inclusive (default: last landed day).")
+def run(landing: str, catalog: str, home: str | None, start: str | None, end: str | None) -> None:
+    """Ingest -> models -> checks for the given days (both inclusive)."""
+    from .runner import run_pipeline
+
+    settings = Settings.from_env(home=home, landing=landing, catalog=catalog)
+    outcome = run_pipeline(settings, start, end, out=click.echo)
+    _finish(settings, outcome, None)
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+def validate(path: str) -> None:
+    """Check a catalog folder (or file); report every problem with file, document and field."""
+    from .catalog import load_catalog
+
+    cat = load_catalog(path)
+    for p in cat.problems:
+        click.echo(str(p))
+    if cat.problems:
+        raise click.ClickException(f"{len(cat.problems)} problem(s) in {path}")
+    click.echo(f"{path}: {len(cat.documents)} document(s), {len(cat.slos)} SLO objective(s), "
+               f"{len(cat.contracts)} contract(s), {len(cat.exclusions)} exclusion window(s): OK")
+
+
+@main.group()
+def snapshot() -> None:
+    """Immutable audit snapshots."""
+
+
+@snapshot.command("create")
+@click.option("--period", default="", help="Month YYYY-MM (default: the newest complete month).")
+@click.option("--contract", default="", help="Freeze one contract only.")
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+def snapshot_create(period: str, contract: str, home: str | None) -> None:
+    """Freeze a month's marts into the write-once store."""
+    from .runner import run_snapshot
+
+    meta = run_snapshot(Settings.from_env(home=home), period, contract)
+    click.echo(f"snapshot {meta['snapshot_id']} (period {meta['period']}): {meta['path']}")
+
+
+@snapshot.command("list")
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+def snapshot_list(home: str | None) -> None:
+    """List snapshots, oldest first."""
+    from .snapshots import LocalSnapshotStore
+
+    entries = LocalSnapshotStore(Settings.from_env(home=home).snapshots).entries()
+    if not entries:
+        click.echo("no snapshots yet")
+    for s in entries:
+        m = s.manifest or {}
+        click.echo(f"{s.snapshot_id}  period={m.get('period', '?')}  created={m.get('created_at', 'INCOMPLETE')}"
+                   f"  by={m.get('created_by', '?')}")
+
+
+@snapshot.command("show")
+@click.argument("snapshot_id")
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+def snapshot_show(snapshot_id: str, home: str | None) -> None:
+    """Print a snapshot's manifest."""
+    from .snapshots import LocalSnapshotStore
+
+    info = LocalSnapshotStore(Settings.from_env(home=home).snapshots).get(snapshot_id)
+    click.echo(json.dumps(info.manifest, indent=2, sort_keys=True) if info.manifest else "manifest missing")
+
+
+@snapshot.command("verify")
+@click.argument("snapshot_id", required=False)
+@click.option("--all", "all_", is_flag=True, help="Verify every snapshot and the whole chain.")
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+def snapshot_verify(snapshot_id: str | None, all_: bool, home: str | None) -> None:
+    """Recompute every hash and the chain; non-zero exit naming what is wrong."""
+    from .snapshots import LocalSnapshotStore
+
+    store = LocalSnapshotStore(Settings.from_env(home=home).snapshots)
+    if bool(snapshot_id) == all_:
+        raise click.UsageError("give a snapshot id or --all")
+    ids = [s.snapshot_id for s in store.entries()] if all_ else [snapshot_id]
+    problems = [p for i in ids for p in store.verify(i)]
+    for p in problems:
+        click.echo(p)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in {len(ids)} snapshot(s)")
+    click.echo(f"{len(ids)} snapshot(s) verified: every file hash and the chain match")

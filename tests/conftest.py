@@ -1,0 +1,173 @@
+import datetime as dt
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pipelines.demo_data import SERVICES, generate_landing
+from pipelines.dbt_manifest import prepare_manifest
+from pipelines.settings import Settings
+
+SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest():
+    """The dbt manifest the definitions load (parsed once per session, never at import)."""
+    return prepare_manifest()
+
+
+SCENARIO_CATALOG = """
+apiVersion: openslo/v1
+kind: Service
+metadata: {name: web}
+spec: {description: Storefront}
+---
+apiVersion: openslo/v1
+kind: Service
+metadata: {name: api}
+spec: {description: Public API, logged at a 0.1 % sample}
+---
+apiVersion: openslo/v1
+kind: Service
+metadata: {name: catalog}
+spec: {description: Product pages (generated traffic with a telemetry gap)}
+---
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: http-success}
+spec:
+  ratioMetric:
+    counter: true
+    good: {metricSource: {type: warehouse, spec: {filter: "status_code < 500 and not is_probe"}}}
+    total: {metricSource: {type: warehouse, spec: {filter: "not is_probe"}}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: web-availability}
+spec:
+  service: web
+  indicatorRef: http-success
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api-availability}
+spec:
+  service: api
+  indicatorRef: http-success
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api-monthly}
+spec:
+  service: api
+  indicatorRef: http-success
+  timeWindow: [{duration: 1M, isRolling: false, calendar: {startTime: "2026-01-01 00:00:00", timeZone: UTC}}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.99}]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: catalog-availability}
+spec:
+  service: catalog
+  indicatorRef: http-success
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+---
+apiVersion: slm/v1
+kind: Contract
+metadata: {name: acme}
+spec:
+  customer: ACME Corp
+  slo: web-availability
+  period: month
+  fee: {amount: 20000, currency: USD}
+  creditTiers: [{below: 99.9, creditPercent: 10}, {below: 99.5, creditPercent: 25}]
+  creditCapPercent: 50
+  exclusionKinds: [maintenance]
+---
+apiVersion: slm/v1
+kind: Contract
+metadata: {name: strict}
+spec:
+  customer: Initech
+  slo: web-availability
+  period: month
+  fee: {amount: 1234.58, currency: EUR}
+  creditTiers: [{below: 99.9, creditPercent: 10}, {below: 99.5, creditPercent: 25}]
+  creditCapPercent: 50
+  exclusionKinds: []
+---
+apiVersion: slm/v1
+kind: Exclusion
+metadata: {name: web-maintenance}
+spec:
+  services: [web]
+  kind: maintenance
+  start: "2026-10-01T02:00:00Z"
+  end: "2026-10-01T03:00:00Z"
+  reason: Database upgrade
+  approvedBy: change-board
+  ticket: CHG-1
+"""
+
+
+def _event(ts: dt.datetime, service: str, status: int, **extra) -> str:
+    return json.dumps({"timestamp": ts.strftime("%Y-%m-%dT%H:%M:%SZ"), "service": service,
+                       "status_code": status, **extra})
+
+
+def write_scenario(landing: Path) -> None:
+    """Hand-built events; every figure the tests expect is derived from these lines."""
+    day1 = dt.datetime(2026, 10, 1)
+    web = []
+    # 7 server errors and 10 successes inside the maintenance window 02:00-03:00
+    web += [_event(day1 + dt.timedelta(hours=2, minutes=i), "web", 503) for i in range(7)]
+    web += [_event(day1 + dt.timedelta(hours=2, minutes=10 + i), "web", 200) for i in range(10)]
+    # 983 successes outside it, from 04:00, one a minute (until 20:22)
+    web += [_event(day1 + dt.timedelta(hours=4, minutes=i), "web", 200) for i in range(983)]
+    # 3 health-check probes
+    web += [_event(day1 + dt.timedelta(hours=5, minutes=i), "web", 200, is_probe=True, source="synthetic")
+            for i in range(3)]
+    web.append('{"timestamp": "2026-10-01T06:00:00Z", "service": "web", "status_code": 200, "latency_ms": -3}')
+    (landing / "web").mkdir(parents=True)
+    (landing / "web" / "web-2026-10-01.jsonl").write_text("\n".join(web) + "\n")
+    # api on 2026-10-02: 1,000 records at sample_rate 0.001 -> 1,000,000 requests; 1 record is a 500
+    day2 = dt.datetime(2026, 10, 2)
+    api = [_event(day2 + dt.timedelta(seconds=60 * i), "api", 500 if i == 0 else 200, sample_rate=0.001)
+           for i in range(1000)]
+    (landing / "api").mkdir(parents=True)
+    (landing / "api" / "api-2026-10-02.jsonl").write_text("\n".join(api) + "\n")
+
+
+@pytest.fixture(scope="session")
+def scenario(tmp_path_factory):
+    """A landing zone and catalog: the hand-built web/api events plus 10 generated days of the
+    demo's `catalog` service (2026-10-20 .. 10-29, with its 09:00-12:00 gap on 10-27)."""
+    root = tmp_path_factory.mktemp("scenario")
+    landing, catalog = root / "landing", root / "catalog"
+    write_scenario(landing)
+    profile = next(s for s in SERVICES if s.name == "catalog")
+    generate_landing(landing, seed=11, start=dt.date(2026, 10, 20), days=10, services=(profile,))
+    catalog.mkdir()
+    (catalog / "catalog.yaml").write_text(textwrap.dedent(SCENARIO_CATALOG))
+    return Settings.resolve(root / "home", str(landing), catalog)
+
+
+@pytest.fixture(scope="session")
+def scenario_run(scenario):
+    """The whole pipeline through Dagster's in-process execution, once per session."""
+    from pipelines.runner import run_pipeline
+
+    lines: list[str] = []
+    outcome = run_pipeline(scenario, out=lines.append)
+    return scenario, outcome, lines

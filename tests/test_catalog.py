@@ -1,0 +1,136 @@
+import textwrap
+
+from pipelines.catalog import load_catalog
+from pipelines.demo_data import write_catalog
+
+SERVICE = """
+apiVersion: openslo/v1
+kind: Service
+metadata: {name: web}
+spec: {description: Storefront}
+"""
+
+SLO = """
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: web-availability}
+spec:
+  service: web
+  indicator:
+    metadata: {name: web-ok}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: warehouse, spec: {filter: "status_code < 500"}}}
+        total: {metricSource: {type: warehouse, spec: {filter: "not is_probe"}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.995}]
+"""
+
+
+def write(tmp_path, *docs, name="catalog.yaml"):
+    path = tmp_path / name
+    path.write_text("---\n".join(textwrap.dedent(d) for d in docs))
+    return tmp_path
+
+
+def test_demo_catalog_is_valid_and_resolves_every_kind(tmp_path):
+    write_catalog(tmp_path)
+    cat = load_catalog(tmp_path)
+    assert cat.problems == []
+    assert {s["slo_name"] for s in cat.slos} == {
+        "checkout-availability", "payments-availability", "payments-latency",
+        "search-availability", "catalog-availability", "auth-availability",
+    }
+    windows = {s["slo_name"]: (s["window_kind"], s["window_days"], s["calendar_unit"]) for s in cat.slos}
+    assert windows["checkout-availability"] == ("rolling", 28, None)
+    assert windows["payments-availability"] == ("calendar", None, "month")
+    assert [c["contract_name"] for c in cat.contracts] == ["acme-checkout", "globex-payments"]
+    assert {(e["exclusion_name"], e["kind"]) for e in cat.exclusions} == {
+        ("oct-db-upgrade", "maintenance"), ("nov-card-network-outage", "third_party")}
+
+
+def test_indicator_reference_and_bad_form_compile_to_good_within_total(tmp_path):
+    write_catalog(tmp_path)
+    slos = {s["slo_name"]: s for s in load_catalog(tmp_path).slos}
+    # good = total AND good: a good event outside the total population is never counted
+    assert slos["checkout-availability"]["good_filter_sql"] == (
+        "(not (coalesce(is_probe, false))) and (((status_code < 500) and (not (coalesce(is_probe, false)))))")
+    # the bad/total form: good = total AND NOT bad (a null status is not bad)
+    assert slos["auth-availability"]["good_filter_sql"] == (
+        "(not (coalesce(is_probe, false))) and (not coalesce((status_code >= 500), false))")
+
+
+def test_every_problem_is_reported_with_file_document_kind_name_and_field(tmp_path):
+    write(tmp_path, SERVICE, SLO, SLO.replace("target: 0.995", "target: 1.5").replace("service: web", "service: nope"),
+          """
+          apiVersion: slm/v1
+          kind: Exclusion
+          metadata: {name: backwards}
+          spec: {services: [web], kind: maintenance, start: "2026-10-20T04:00:00Z", end: "2026-10-20T02:00:00Z"}
+          """,
+          """
+          apiVersion: slm/v1
+          kind: Contract
+          metadata: {name: acme}
+          spec:
+            slo: missing-slo
+            timeZone: Mars/Olympus
+            fee: {amount: 100, currency: usd}
+            creditTiers: [{below: 99.9, creditPercent: 10}, {below: 99.9, creditPercent: 20}]
+          """)
+    cat = load_catalog(tmp_path)
+    found = {(p.file, p.doc, p.kind, p.name, p.path) for p in cat.problems}
+    assert ("catalog.yaml", 3, "SLO", "web-availability", "metadata.name") in found  # duplicate name
+    assert ("catalog.yaml", 4, "Exclusion", "backwards", "spec.end") in found
+    assert ("catalog.yaml", 5, "Contract", "acme", "spec.slo") in found
+    assert ("catalog.yaml", 5, "Contract", "acme", "spec.timeZone") in found
+    assert ("catalog.yaml", 5, "Contract", "acme", "spec.fee.currency") in found
+    assert ("catalog.yaml", 5, "Contract", "acme", "spec.creditTiers") in found
+    assert str(next(p for p in cat.problems if p.path == "spec.timeZone")) == (
+        "catalog.yaml doc 5 Contract acme: spec.timeZone: unknown time zone 'Mars/Olympus'")
+
+
+def test_target_outside_zero_one_and_dangling_service_are_errors(tmp_path):
+    write(tmp_path, SERVICE, SLO.replace("target: 0.995", "target: 1.5").replace("service: web", "service: nope"))
+    problems = {(p.path, p.message.split(" (")[0]) for p in load_catalog(tmp_path).problems}
+    assert ("spec.service", "no Service named 'nope' in the catalog") in problems
+    assert ("spec.objectives[0].target", "must be a number strictly between 0 and 1, got 1.5") in problems
+
+
+def test_unsafe_filter_in_catalog_is_a_problem_not_sql(tmp_path):
+    write(tmp_path, SERVICE, SLO.replace('filter: "status_code < 500"', 'filter: "status_code < 500; drop table x"'))
+    [problem] = load_catalog(tmp_path).problems
+    assert problem.path == "spec.indicator.spec.ratioMetric.good.metricSource.spec.filter"
+    assert "unexpected character ';'" in problem.message
+
+
+def test_names_must_be_rfc1123_labels(tmp_path):
+    write(tmp_path, SERVICE.replace("name: web", "name: \"web'; drop\""))
+    [problem] = load_catalog(tmp_path).problems
+    assert problem.path == "metadata.name"
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    (tmp_path / "broken.yaml").write_text("apiVersion: openslo/v1\nkind: Service\nmetadata: {name: [\n")
+    [problem] = load_catalog(tmp_path).problems
+    assert problem.file == "broken.yaml" and "not valid YAML" in problem.message
+
+
+def test_external_metric_sources_are_reported_not_computed(tmp_path):
+    write(tmp_path, SERVICE, SLO.replace("type: warehouse, spec: {filter: \"status_code < 500\"}",
+                                         "type: prometheus, spec: {query: 'sum(rate(x[5m]))'}"))
+    [problem] = load_catalog(tmp_path).problems
+    assert "external, not computed here" in problem.message
+
+
+def test_catalog_hash_ignores_file_layout_and_order(tmp_path):
+    (tmp_path / "a").mkdir()
+    write(tmp_path / "a", SERVICE, SLO)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "1.yaml").write_text(textwrap.dedent(SLO))
+    (tmp_path / "b" / "2.yaml").write_text(textwrap.dedent(SERVICE))
+    assert load_catalog(tmp_path / "a").content_hash == load_catalog(tmp_path / "b").content_hash
+    (tmp_path / "b" / "1.yaml").write_text(textwrap.dedent(SLO).replace("0.995", "0.99"))
+    assert load_catalog(tmp_path / "a").content_hash != load_catalog(tmp_path / "b").content_hash

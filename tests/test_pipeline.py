@@ -1,0 +1,105 @@
+"""The whole pipeline on the hand-built scenario (tests/conftest.py), checked against arithmetic
+done here by hand."""
+
+import datetime as dt
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from pipelines.ingest import Lake
+
+
+def one(settings, sql, params=()):
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchone()
+
+
+def test_run_succeeds_and_reports_each_stage(scenario_run):
+    settings, outcome, lines = scenario_run
+    assert outcome.success, outcome.failed_steps
+    assert (outcome.start, outcome.end) == ("2026-10-01", "2026-10-29")
+    assert any(line.startswith("  landed_events: published 29 day partition(s)") for line in lines)
+
+
+def test_rows_reconcile_from_files_to_partitions(scenario_run):
+    settings, _, _ = scenario_run
+    lake = Lake(settings.lake)
+    ledger = lake.ledger()
+    assert all(e.rows_read == e.rows_landed + e.rows_quarantined for e in ledger)
+    web = next(e for e in ledger if e.path == "web/web-2026-10-01.jsonl")
+    # 7 + 10 + 983 + 3 good lines, 1 with a negative latency
+    assert (web.rows_read, web.rows_landed, web.rows_quarantined) == (1004, 1003, 1)
+    with duckdb.connect() as con:
+        published = con.execute(f"select count(*) from read_parquet('{lake.events}/*/*.parquet')").fetchone()[0]
+    assert published == sum(e.rows_landed for e in ledger)
+
+
+def test_sli_counts_probes_out_and_exclusions_only_in_the_adjusted_figure(scenario_run):
+    settings, _, _ = scenario_run
+    row = one(settings, """select good_events, total_events, excluded_events, sli, sli_adjusted, coverage
+                           from marts.fct_sli_daily where slo_name = 'web-availability' and day = '2026-10-01'""")
+    # 1,003 events, 3 probes -> 1,000 counted; 7 server errors -> 993 good; SLI 0.993.
+    # The maintenance window holds 17 counted events (7 errors + 10 successes): adjusted 983/983.
+    assert row == (993.0, 1000.0, 17.0, pytest.approx(0.993, abs=1e-12), 1.0, 1.0)
+
+
+def test_sampled_events_are_weighted_and_the_budget_allows_exactly_one_thousand(scenario_run):
+    settings, _, _ = scenario_run
+    row = one(settings, """select total_events, allowed_bad, actual_bad, budget_consumed, budget_remaining, status,
+                                  window_start, window_end
+                           from marts.fct_error_budget where slo_name = 'api-availability' and as_of = '2026-10-02'""")
+    # 1,000 records at sample_rate 0.001 stand for 1,000,000 requests; at 99.9 % the 28-day budget
+    # allows (1 - 0.999) * 1,000,000 = 1,000 bad ones. One sampled 500 stands for 1,000: all spent.
+    assert row == (1_000_000.0, 1000.0, 1000.0, 1.0, 0.0, "exhausted",
+                   dt.date(2026, 9, 5), dt.date(2026, 10, 3))
+
+
+def test_calendar_month_budget_and_its_projection(scenario_run):
+    settings, _, _ = scenario_run
+    row = one(settings, """select window_start, window_end, allowed_bad, budget_consumed, status, projected_exhaustion
+                           from marts.fct_error_budget where slo_name = 'api-monthly' and as_of = '2026-10-02'""")
+    # 99 % of 1,000,000 allows 10,000 bad; 1,000 spent -> 10 % consumed over 2 days (5 %/day);
+    # the remaining 90 % lasts 18 more days: 2026-10-02 + 18 = 2026-10-20, inside the month.
+    assert row == (dt.date(2026, 10, 1), dt.date(2026, 11, 1), 10000.0, pytest.approx(0.1), "healthy",
+                   dt.date(2026, 10, 20))
+
+
+def test_a_contract_honouring_maintenance_is_not_breached(scenario_run):
+    settings, _, _ = scenario_run
+    row = one(settings, """select attained_pct, breached, credit_pct, credit_amount, excluded_events
+                           from marts.fct_sla_compliance where contract_name = 'acme' and period_start = '2026-10-01'""")
+    # The 17 events in the maintenance window leave the count: 983 good of 983 -> 100 %.
+    assert row == (100.0, False, Decimal("0.0000"), Decimal("0.00"), 17.0)
+
+
+def test_a_contract_that_honours_nothing_earns_the_tier_credit_rounded_half_up(scenario_run):
+    settings, _, _ = scenario_run
+    row = one(settings, """select attained_pct, breached, tier_below_pct, credit_pct, credit_amount, currency
+                           from marts.fct_sla_compliance where contract_name = 'strict' and period_start = '2026-10-01'""")
+    # 99.3 % is below 99.9 and below 99.5: the lowest threshold wins -> 25 %.
+    # 25 % of EUR 1,234.58 = 308.645 -> half-up to cents: 308.65.
+    assert row == (pytest.approx(99.3), True, 99.5, Decimal("25.0000"), Decimal("308.65"), "EUR")
+
+
+def test_the_telemetry_gap_is_found_and_lowers_coverage(scenario_run):
+    settings, outcome, _ = scenario_run
+    gaps = one(settings, "select count(*), min(service), min(gap_start), max(gap_end), sum(gap_minutes) "
+                         "from marts.fct_telemetry_gaps")
+    assert gaps == (1, "catalog", dt.datetime(2026, 10, 27, 9), dt.datetime(2026, 10, 27, 12), 180)
+    coverage = one(settings, "select coverage from marts.fct_sli_daily "
+                             "where slo_name = 'catalog-availability' and day = '2026-10-27'")[0]
+    assert coverage == pytest.approx(1 - 180 / 1440)  # 3 of 24 hours missing
+    # a one-day service (web) has no history, so nothing was expected of it: no false gap
+    checks = {c.name: c for c in outcome.checks}
+    assert checks["landed_events_valid"].passed
+    gap_check = checks["telemetry_complete"]
+    assert not gap_check.passed and gap_check.severity == "WARN"
+    assert gap_check.metadata["missing_hours_by_service"] == {
+        "catalog": ["2026-10-27T09:00", "2026-10-27T10:00", "2026-10-27T11:00"]}
+
+
+def test_dbt_tests_ran_as_asset_checks_and_passed(scenario_run):
+    _, outcome, _ = scenario_run
+    dbt_checks = [c for c in outcome.checks if c.name.startswith(("unique_", "not_null_", "accepted_values_"))]
+    assert len(dbt_checks) == 32 and all(c.passed for c in dbt_checks)
