@@ -28,7 +28,7 @@ test: setup
 dagster: setup
 	mkdir -p $(SLM_HOME)/dagster
 	test -f $(SLM_HOME)/dagster/dagster.yaml || cp infra/dagster.yaml $(SLM_HOME)/dagster/dagster.yaml
-	SLM_HOME=$(SLM_HOME) DAGSTER_HOME=$(SLM_HOME)/dagster $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	PATH=$(abspath $(BIN)):$$PATH SLM_HOME=$(SLM_HOME) DAGSTER_HOME=$(SLM_HOME)/dagster $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 clean:
 	rm -rf $(VENV) .slm dbt_project/target dbt_project/logs .pytest_cache

@@ -175,3 +175,7 @@ def snapshot_verify(snapshot_id: str | None, all_: bool, home: str | None) -> No
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) in {len(ids)} snapshot(s)")
     click.echo(f"{len(ids)} snapshot(s) verified: every file hash and the chain match")
+
+
+if __name__ == "__main__":
+    main()

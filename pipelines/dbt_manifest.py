@@ -1,8 +1,9 @@
 """Where the dbt project is, and its manifest, prepared before the dbt assets are defined.
 
 `@dbt_assets` reads the manifest when its module is imported, and the manifest must never be
-parsed at import time, so the CLI and the tests call `prepare_manifest()` first; `dagster dev`
-prepares it through `DbtProject.prepare_if_dev()`.
+parsed at import time in production, so the CLI and the tests call `prepare_manifest()` first;
+under `dagster dev` it is prepared here (what `DbtProject.prepare_if_dev()` does, but with the
+dbt found beside this interpreter rather than only on PATH).
 """
 
 import shutil
@@ -10,11 +11,11 @@ import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.dbt_project import using_dagster_dev
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
 
 
 def dbt_executable() -> str:
@@ -36,3 +37,7 @@ def prepare_manifest() -> Path:
         return manifest
     dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
     return manifest
+
+
+if using_dagster_dev():
+    prepare_manifest()

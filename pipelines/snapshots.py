@@ -206,19 +206,20 @@ class LocalSnapshotStore:
 
     def _chain_problems(self, info: SnapshotInfo) -> list[str]:
         m = info.manifest or {}
-        earlier = [s for s in self.entries() if s.sequence < info.sequence]
+        sid = info.snapshot_id
         if m.get("sequence") != info.sequence:
-            return [f"{info.snapshot_id}: manifest sequence {m.get('sequence')} does not match the folder"]
-        if not earlier:
-            return [] if m.get("previous_manifest_sha256") is None else [
-                f"{info.snapshot_id}: names a previous snapshot, but none is in the store"]
-        prev = earlier[-1]
-        if prev.sequence != info.sequence - 1:
-            return [f"{info.snapshot_id}: snapshot {info.sequence - 1:06d} is missing from the chain"]
-        if m.get("previous_snapshot_id") != prev.snapshot_id:
-            return [f"{info.snapshot_id}: chain names {m.get('previous_snapshot_id')}, the store has {prev.snapshot_id}"]
+            return [f"{sid}: manifest sequence {m.get('sequence')} does not match the folder"]
+        earlier = [s for s in self.entries() if s.sequence < info.sequence]
+        prev_id = m.get("previous_snapshot_id")
+        if prev_id is None:
+            return [f"{sid}: names no previous snapshot, but {earlier[-1].snapshot_id} precedes it"] if earlier else []
+        prev = next((s for s in earlier if s.snapshot_id == prev_id), None)
+        if prev is None:
+            return [f"{sid}: previous snapshot {prev_id} is missing from the chain"]
+        if earlier[-1] is not prev or prev.sequence != info.sequence - 1:
+            return [f"{sid}: the chain names {prev_id} as previous, the store has {earlier[-1].snapshot_id}"]
         if not (prev.path / MANIFEST).exists() or sha256_file(prev.path / MANIFEST) != m.get("previous_manifest_sha256"):
-            return [f"{info.snapshot_id}: previous manifest {prev.snapshot_id} does not match the chain hash"]
+            return [f"{sid}: previous manifest {prev_id} does not match the chain hash"]
         return []
 
 

@@ -1,0 +1,133 @@
+import json
+import os
+import shutil
+import stat
+
+import duckdb
+import pytest
+
+from pipelines.settings import Settings
+from pipelines.snapshots import (LocalSnapshotStore, SnapshotError, create_snapshot, freeze_marts,
+                                 latest_complete_period, period_bounds)
+from pipelines.storage import sha256_file
+
+
+@pytest.fixture
+def snap_settings(scenario_run, tmp_path):
+    """A private home holding a copy of the scenario's warehouse and ledger, so tests may tamper."""
+    settings, outcome, _ = scenario_run
+    assert outcome.success
+    home = tmp_path / "home"
+    (home / "lake").mkdir(parents=True)
+    shutil.copy(settings.warehouse, home / "warehouse.duckdb")
+    shutil.copytree(settings.lake / "ledger", home / "lake" / "ledger")
+    return Settings.resolve(home, settings.landing, settings.catalog)
+
+
+def writable(path):
+    os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR)
+
+
+def test_snapshot_freezes_the_period_with_hashes_counts_and_lineage(snap_settings):
+    info = create_snapshot(snap_settings, "2026-10", created_by="auditor-test")
+    m = info.manifest
+    assert info.snapshot_id == "000001-2026-10" and m["sequence"] == 1 and m["previous_manifest_sha256"] is None
+    assert (m["period_start"], m["period_end"], m["created_by"]) == ("2026-10-01", "2026-11-01", "auditor-test")
+    with duckdb.connect(str(snap_settings.warehouse), read_only=True) as con:
+        sli_rows = con.execute("select count(*) from marts.fct_sli_daily "
+                               "where day >= '2026-10-01' and day < '2026-11-01'").fetchone()[0]
+    assert m["row_counts"]["fct_sli_daily"] == sli_rows > 0
+    for f in m["files"]:
+        path = info.path / f["path"]
+        assert sha256_file(path) == f["sha256"] and path.stat().st_size == f["bytes"]
+        assert not os.stat(path).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)  # read-only
+    # every landed file that fed October: web (10-01), api (10-02) and the ten generated catalog days
+    assert {i["path"].split("/")[0] for i in m["inputs"]} == {"web", "api", "catalog"}
+    assert len(m["inputs"]) == 12
+    assert LocalSnapshotStore(snap_settings.snapshots).verify(info.snapshot_id) == []
+
+
+def test_the_same_data_gives_the_same_bytes(snap_settings, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    start, end = period_bounds("2026-10")
+    freeze_marts(snap_settings.warehouse, a, start, end)
+    freeze_marts(snap_settings.warehouse, b, start, end)
+    assert [sha256_file(p) for p in sorted(a.iterdir())] == [sha256_file(p) for p in sorted(b.iterdir())]
+
+
+def test_unchanged_data_is_not_snapshotted_twice_and_new_snapshots_chain(snap_settings):
+    first = create_snapshot(snap_settings, "2026-10")
+    again = create_snapshot(snap_settings, "2026-10")
+    assert again.reused and again.snapshot_id == first.snapshot_id
+    second = create_snapshot(snap_settings, "2026-10", contract="acme")
+    assert second.snapshot_id == "000002-2026-10-acme"
+    assert second.manifest["previous_manifest_sha256"] == sha256_file(first.path / "manifest.json")
+    assert second.manifest["row_counts"]["fct_sla_compliance"] == 1
+    store = LocalSnapshotStore(snap_settings.snapshots)
+    assert [s.snapshot_id for s in store.entries()] == ["000001-2026-10", "000002-2026-10-acme"]
+    assert store.verify(first.snapshot_id) == [] and store.verify(second.snapshot_id) == []
+
+
+@pytest.mark.parametrize("tamper, expected", [
+    ("flip_byte", "fct_sli_daily.parquet has changed (sha256 mismatch)"),
+    ("delete_file", "fct_error_budget.parquet is missing"),
+    ("add_file", "unexpected file extra.csv"),
+    ("edit_manifest", "manifest.json was edited"),
+])
+def test_tampering_with_a_snapshot_is_caught(snap_settings, tamper, expected):
+    info = create_snapshot(snap_settings, "2026-10")
+    writable(info.path)
+    if tamper == "flip_byte":
+        target = info.path / "fct_sli_daily.parquet"
+        writable(target)
+        data = bytearray(target.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        target.write_bytes(bytes(data))
+    elif tamper == "delete_file":
+        (info.path / "fct_error_budget.parquet").unlink()
+    elif tamper == "add_file":
+        (info.path / "extra.csv").write_text("a,b\n")
+    else:
+        manifest = info.path / "manifest.json"
+        writable(manifest)
+        body = json.loads(manifest.read_text())
+        body["row_counts"]["fct_sla_compliance"] += 1
+        manifest.write_text(json.dumps(body))
+    problems = LocalSnapshotStore(snap_settings.snapshots).verify(info.snapshot_id)
+    assert any(expected in p for p in problems), problems
+
+
+def test_breaking_the_chain_is_caught(snap_settings):
+    first = create_snapshot(snap_settings, "2026-10")
+    second = create_snapshot(snap_settings, "2026-10", contract="strict")
+    store = LocalSnapshotStore(snap_settings.snapshots)
+    # an edited (even re-hashed) earlier manifest no longer matches the hash its successor holds
+    manifest = first.path / "manifest.json"
+    writable(first.path), writable(manifest)
+    manifest.write_text(manifest.read_text().replace('"created_by"', '"created_by" ', 1))
+    assert any("does not match the chain hash" in p for p in store.verify(second.snapshot_id))
+    # and a removed snapshot leaves a hole
+    shutil.rmtree(first.path)
+    assert any("previous snapshot 000001-2026-10 is missing from the chain" in p for p in store.verify(second.snapshot_id))
+
+
+def test_the_store_never_overwrites(snap_settings):
+    info = create_snapshot(snap_settings, "2026-10")
+    with pytest.raises(FileExistsError):
+        (info.path).mkdir()
+    from pipelines.snapshots import _write_once
+    writable(info.path)
+    with pytest.raises(FileExistsError):
+        _write_once(info.path / "fct_sli_daily.parquet", b"new numbers")
+
+
+def test_bad_periods_and_empty_warehouses_are_clear_errors(snap_settings, tmp_path):
+    with pytest.raises(SnapshotError, match="not YYYY-MM"):
+        create_snapshot(snap_settings, "2026-13")
+    with pytest.raises(SnapshotError, match="no warehouse"):
+        create_snapshot(Settings.resolve(tmp_path / "empty"), "2026-10")
+    with pytest.raises(SnapshotError, match="no contract named 'nobody'"):
+        create_snapshot(snap_settings, "2026-10", contract="nobody")
+    # the scenario ends on 2026-10-29: October is not complete, and it is the only month
+    assert latest_complete_period(snap_settings.warehouse) == "2026-10"
