@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from .demo_data import DEMO_DAYS
 from .settings import Settings
 
 HOME_HELP = "Home folder for the lake, warehouse and snapshots (default: $SLM_HOME, else ./.slm)."
@@ -56,25 +57,27 @@ def _finish(settings: Settings, outcome, snapshot: dict | None) -> None:
 @main.command()
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
 @click.option("--seed", default=7, show_default=True, help="Seed of the generated telemetry.")
-def demo(home: str | None, seed: int) -> None:
+@click.option("--days", default=DEMO_DAYS, show_default=True, type=click.IntRange(1, 366),
+              help="Days of telemetry to generate from 2026-10-01.")
+def demo(home: str | None, seed: int, days: int) -> None:
     """Generate a realistic landing zone and catalog, run everything, print a summary."""
-    from .demo_data import DEMO_DAYS, DEMO_START, SERVICES, generate_landing, write_catalog
+    from .demo_data import DEMO_START, SERVICES, generate_landing, write_catalog
     from .runner import run_pipeline, run_snapshot
 
     settings = Settings.from_env(home=home)
     landing, catalog = Path(settings.home) / "landing", Path(settings.home) / "catalog"
     settings = Settings.resolve(settings.home, str(landing), catalog)
     marker = landing / ".demo-seed"
-    if marker.exists() and marker.read_text().strip() == str(seed):
-        click.echo(f"Demo landing zone already generated in {landing} (seed {seed})")
+    if marker.exists() and marker.read_text().strip() == f"{seed} {days}":
+        click.echo(f"Demo landing zone already generated in {landing} (seed {seed}, {days} days)")
     else:
-        click.echo(f"Generating {DEMO_DAYS} days of telemetry for {len(SERVICES)} services from {DEMO_START} "
+        click.echo(f"Generating {days} days of telemetry for {len(SERVICES)} services from {DEMO_START} "
                    f"into {landing} (seed {seed})")
         tty = sys.stdout.isatty()
-        rows = generate_landing(landing, seed=seed, progress=(lambda i, n: print(
+        rows = generate_landing(landing, seed=seed, days=days, progress=(lambda i, n: print(
             f"\r  day {i}/{n}", end="\n" if i == n else "", flush=True)) if tty else None)
-        click.echo(f"  {sum(rows.values())} records in {len(rows) * DEMO_DAYS} files")
-        marker.write_text(str(seed))
+        click.echo(f"  {sum(rows.values())} records in {len(rows) * days} files")
+        marker.write_text(f"{seed} {days}")
     write_catalog(catalog)
     outcome = run_pipeline(settings, out=click.echo)
     snapshot = None

@@ -62,3 +62,22 @@ def test_a_broken_catalog_stops_the_run_before_anything_lands(tmp_path):
 def test_snapshot_verify_needs_an_id_or_all(tmp_path):
     result = CliRunner().invoke(main, ["snapshot", "verify", "--home", str(tmp_path)])
     assert result.exit_code == 2 and "give a snapshot id or --all" in result.output
+
+
+def test_demo_runs_everything_and_summarises(tmp_path):
+    home = tmp_path / "home"
+    result = run_slm("demo", "--days", "4", "--home", str(home), env_home=home)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "Generating 4 days of telemetry for 5 services" in out
+    assert "checkout-availability" in out and "acme-checkout" in out
+    assert "landed_events/landed_events_valid: passed" in out
+    # four days of history are too few to expect any hour: no gap yet
+    assert "telemetry_complete: passed" in out
+    assert "Audit snapshot 000001-2026-10" in out
+    assert (home / "snapshots" / "000001-2026-10" / "manifest.json").exists()
+    # run again: nothing new lands, and the unchanged month is not snapshotted twice
+    again = run_slm("demo", "--days", "4", "--home", str(home), env_home=home)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "0 new file(s)" in again.stdout and "180 file(s)" not in again.stdout
+    assert [p.name for p in (home / "snapshots").iterdir() if not p.name.startswith(".")] == ["000001-2026-10"]

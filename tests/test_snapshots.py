@@ -131,3 +131,25 @@ def test_bad_periods_and_empty_warehouses_are_clear_errors(snap_settings, tmp_pa
         create_snapshot(snap_settings, "2026-10", contract="nobody")
     # the scenario ends on 2026-10-29: October is not complete, and it is the only month
     assert latest_complete_period(snap_settings.warehouse) == "2026-10"
+
+
+def test_snapshot_commands_create_list_and_verify(snap_settings):
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    runner = CliRunner()
+    home = ["--home", str(snap_settings.home)]
+    created = runner.invoke(main, ["snapshot", "create", "--period", "2026-10", *home],
+                            env={"SLM_CATALOG": str(snap_settings.catalog), "SLM_LANDING": snap_settings.landing})
+    assert created.exit_code == 0, created.output
+    assert "snapshot 000001-2026-10 (period 2026-10)" in created.output
+    listed = runner.invoke(main, ["snapshot", "list", *home])
+    assert listed.output.startswith("000001-2026-10  period=2026-10")
+    assert runner.invoke(main, ["snapshot", "verify", "--all", *home]).exit_code == 0
+    target = snap_settings.snapshots / "000001-2026-10" / "fct_sla_compliance.parquet"
+    writable(target.parent), writable(target)
+    target.write_bytes(target.read_bytes() + b"\0")
+    failed = runner.invoke(main, ["snapshot", "verify", "000001-2026-10", *home])
+    assert failed.exit_code == 1
+    assert "000001-2026-10: fct_sla_compliance.parquet has changed (sha256 mismatch)" in failed.output
