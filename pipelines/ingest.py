@@ -14,12 +14,10 @@ Never overwrites or deletes a landed file, a quarantine file or a ledger entry.
 
 import csv
 import datetime as dt
-import fcntl
 import gzip
 import io
 import json
 import os
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -32,7 +30,7 @@ import pyarrow.parquet as pq
 
 from .partitions import daily_partitions
 from .resources import SlmResource
-from .storage import atomic_path, sha256_file, write_bytes_atomic
+from .storage import atomic_path, exclusive_lock, sha256_file, write_bytes_atomic
 
 CANONICAL_FIELDS = (
     "timestamp", "service", "operation", "status_code", "outcome", "latency_ms",
@@ -67,6 +65,10 @@ QUARANTINE_SCHEMA = pa.schema([
 RAW_SCHEMA = pa.schema([(f, pa.string()) for f in CANONICAL_FIELDS] + [
     ("_line", pa.int64()), ("_raw", pa.string()), ("_error", pa.string()),
 ])
+
+
+# What a damaged file raises while being read (truncated gzip, corrupt Parquet, bad encoding).
+UNREADABLE = (OSError, EOFError, ValueError, pa.ArrowException, duckdb.Error, csv.Error)
 
 
 class IngestError(Exception):
@@ -136,11 +138,16 @@ def _text_lines(path: Path, gz: bool) -> Iterator[str]:
 
 def _batches(rows: Iterable[dict], size: int = BATCH_ROWS) -> Iterator[pa.Table]:
     buf: list[dict] = []
-    for row in rows:
-        buf.append(row)
-        if len(buf) >= size:
+    try:
+        for row in rows:
+            buf.append(row)
+            if len(buf) >= size:
+                yield pa.Table.from_pylist(buf, schema=RAW_SCHEMA)
+                buf = []
+    except UNREADABLE:
+        if buf:  # what was read before the damage still lands
             yield pa.Table.from_pylist(buf, schema=RAW_SCHEMA)
-            buf = []
+        raise
     if buf:
         yield pa.Table.from_pylist(buf, schema=RAW_SCHEMA)
 
@@ -172,14 +179,19 @@ def _jsonl_batches(path: Path, gz: bool) -> Iterator[pa.Table]:
 
         nums: list[int] = []
         texts: list[str] = []
-        for n, line in enumerate(_text_lines(path, gz), start=1):
-            if not line.strip():
-                continue  # blank lines are not records
-            nums.append(n)
-            texts.append(line)
-            if len(nums) >= BATCH_ROWS:
+        try:
+            for n, line in enumerate(_text_lines(path, gz), start=1):
+                if not line.strip():
+                    continue  # blank lines are not records
+                nums.append(n)
+                texts.append(line)
+                if len(nums) >= BATCH_ROWS:
+                    yield flush(nums, texts)
+                    nums, texts = [], []
+        except UNREADABLE:
+            if nums:  # what was read before the damage still lands
                 yield flush(nums, texts)
-                nums, texts = [], []
+            raise
         if nums:
             yield flush(nums, texts)
     finally:
@@ -317,16 +329,8 @@ class Lake:
         self.ledger_dir = self.root / "ledger"
         self.events = self.root / "events"
 
-    @contextmanager
-    def lock(self) -> Iterator[None]:
-        """Serialise landing across processes (two backfill runs may start together)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".ingest.lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def lock(self):
+        return exclusive_lock(self.root / ".ingest.lock")
 
     def ledger(self) -> list[LedgerEntry]:
         if not self.ledger_dir.exists():
@@ -371,11 +375,26 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
     with atomic_path(lake.files / f"{sha}.parquet") as good_tmp, atomic_path(lake.quarantine / f"{sha}.parquet") as bad_tmp:
         with pq.ParquetWriter(good_tmp, LANDED_SCHEMA, compression="zstd") as good_w, \
              pq.ParquetWriter(bad_tmp, QUARANTINE_SCHEMA, compression="zstd") as bad_w:
-            for batch in raw_batches(path, fmt):
+            batches, last_line = raw_batches(path, fmt), 0
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except UNREADABLE as exc:
+                    # Keep what was read before the damage; the rest is one quarantined record.
+                    reason = f"file unreadable after line {last_line}: {type(exc).__name__}: {exc}"
+                    bad_w.write_table(pa.Table.from_pylist(
+                        [{"file_sha256": sha, "file": rel, "line": last_line + 1, "reason": reason[:500], "raw": None}],
+                        schema=QUARANTINE_SCHEMA))
+                    read += 1
+                    bad_n += 1
+                    break
                 landed, bad = _validated(con, batch, sha, rel)
                 read += batch.num_rows
                 landed_n += landed.num_rows
                 bad_n += bad.num_rows
+                last_line = pc.max(batch["_line"]).as_py() or last_line
                 if landed.num_rows:
                     good_w.write_table(landed)
                     days.update(d.isoformat() for d in pc.unique(landed["day"]).to_pylist())

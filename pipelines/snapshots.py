@@ -8,18 +8,15 @@ snapshot's manifest, so removing, reordering or editing one breaks the chain.
 """
 
 import datetime as dt
-import fcntl
 import getpass
 import hashlib
 import json
 import os
 import re
 import subprocess
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Iterator
 
 import dagster as dg
 import duckdb
@@ -29,7 +26,7 @@ from .catalog import load_catalog
 from .ingest import Lake
 from .resources import SlmResource
 from .settings import Settings
-from .storage import sha256_file
+from .storage import exclusive_lock, sha256_file
 
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "slm-snapshot/1"
@@ -131,16 +128,6 @@ class LocalSnapshotStore:
     def __init__(self, root: Path):
         self.root = Path(root)
 
-    @contextmanager
-    def _lock(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-
     def entries(self) -> list[SnapshotInfo]:
         if not self.root.exists():
             return []
@@ -164,7 +151,7 @@ class LocalSnapshotStore:
 
     def create(self, staged: Path, manifest: dict, period: str, contract: str | None) -> SnapshotInfo:
         """Move staged files into a new snapshot folder; the manifest gains its chain fields here."""
-        with self._lock():
+        with exclusive_lock(self.root / ".lock"):
             existing = self.entries()
             previous = existing[-1] if existing else None
             sequence = (previous.sequence if previous else 0) + 1

@@ -6,6 +6,7 @@ temporary name in the same folder and renamed into place.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import tempfile
@@ -50,3 +51,16 @@ def write_parquet_atomic(table: pa.Table, target: str | os.PathLike) -> None:
 def write_bytes_atomic(data: bytes, target: str | os.PathLike) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+
+
+@contextmanager
+def exclusive_lock(lock_file: str | os.PathLike) -> Iterator[None]:
+    """Serialise writers across processes (two backfill runs may start together)."""
+    lock_file = Path(lock_file)
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

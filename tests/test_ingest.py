@@ -1,6 +1,7 @@
 import datetime as dt
 import gzip
 import json
+import zlib
 
 import duckdb
 import pyarrow as pa
@@ -157,3 +158,24 @@ def test_publishing_a_day_is_deterministic_and_holds_only_that_day(tmp_path):
 def test_missing_landing_is_an_error_naming_it(tmp_path):
     with pytest.raises(IngestError, match="does-not-exist"):
         land(Lake(tmp_path / "lake"), str(tmp_path / "does-not-exist"))
+
+
+def test_a_damaged_file_keeps_what_was_readable_and_quarantines_the_rest(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    whole = gzip.compress(jsonl(*[dict(GOOD, latency_ms=float(i)) for i in range(2000)]).encode())
+    (landing / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])  # a transfer cut in half
+    (landing / "corrupt.parquet").write_bytes(b"PAR1" + b"\x00" * 64)
+    lake = Lake(tmp_path / "lake")
+    entries = {e.path: e for e in land(lake, str(landing)).landed}
+    cut, corrupt = entries["cut.jsonl.gz"], entries["corrupt.parquet"]
+    assert cut.rows_read == cut.rows_landed + cut.rows_quarantined
+    # what gzip can still decompress holds this many complete lines; what landed is a prefix of them
+    complete_lines = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(whole[: len(whole) // 2]).count(b"\n")
+    assert 0 < cut.rows_landed <= complete_lines < 2000
+    landed_latencies = [r[0] for r in rows(lake, f"select latency_ms from FILES where file_sha256 = '{cut.file_sha256}' order by line")]
+    assert landed_latencies == [float(i) for i in range(cut.rows_landed)]
+    assert (corrupt.rows_read, corrupt.rows_landed, corrupt.rows_quarantined) == (1, 0, 1)
+    reasons = dict(rows(lake, "select file, reason from QUARANTINE where reason like 'file unreadable%'"))
+    assert reasons["corrupt.parquet"].startswith("file unreadable after line 0: ")
+    assert reasons["cut.jsonl.gz"].startswith("file unreadable after line ")
