@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from .filters import FilterError, compile_filter
+from .filters import FIELDS, FilterError, compile_filter
 
 OPENSLO = "openslo/v1"
 SLM = "slm/v1"
@@ -30,6 +30,9 @@ KNOWN_KINDS = {
 }
 EXCLUSION_KINDS = {"maintenance", "third_party", "ddos", "security_patch", "other"}
 CALENDAR_UNITS = {"w": "week", "M": "month", "Q": "quarter"}
+BUDGETING_METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
+THRESHOLD_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+VALID_FROM_ANNOTATION = "slm/valid-from"
 # OpenSLO names are RFC 1123 labels; names also reach SQL as literals, so nothing else is allowed.
 NAME_RE = re.compile(r"[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?")
 
@@ -81,6 +84,8 @@ class Catalog:
     credit_tiers: list[dict] = field(default_factory=list)
     exclusions: list[dict] = field(default_factory=list)
     dependencies: list[dict] = field(default_factory=list)
+    alert_conditions: list[dict] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # valid, but not computed here
 
     @property
     def ok(self) -> bool:
@@ -167,6 +172,8 @@ class _Resolver:
     def __init__(self, cat: Catalog):
         self.cat = cat
         self.by_kind: dict[str, dict[str, Document]] = {}
+        self.slo_alert_policies: list[tuple[str, str]] = []
+        self.alert_rows: list[dict] = []
 
     def problem(self, doc: Document, path: str, message: str) -> None:
         self.cat.problems.append(Problem(doc.file, doc.index, doc.kind, doc.name, path, message))
@@ -186,8 +193,15 @@ class _Resolver:
                 "description": doc.spec.get("description") or "",
                 "definition_hash": _hash(doc.body),
             })
+        for doc in self.by_kind.get("AlertPolicy", {}).values():
+            self.alert_policy(doc)
         for doc in self.by_kind.get("SLO", {}).values():
             self.slo(doc)
+        # Burn-rate conditions per SLO, for the alerting models (an AlertPolicy overrides defaults).
+        for slo_doc, policy in self.slo_alert_policies:
+            for row in self.alert_rows:
+                if row["alert_policy"] == policy:
+                    self.cat.alert_conditions.append({"slo_document": slo_doc, **row})
         for doc in self.by_kind.get("Contract", {}).values():
             self.contract(doc)
         for doc in self.by_kind.get("Exclusion", {}).values():
@@ -196,58 +210,131 @@ class _Resolver:
             self.dependency(doc)
 
     # --- SLOs ---------------------------------------------------------------------------------
+    def note(self, doc: Document, path: str, message: str) -> None:
+        self.cat.notes.append(Problem(doc.file, doc.index, doc.kind, doc.name, path, message))
+
     def slo(self, doc: Document) -> None:
+        """One row per objective. A valid SLO we cannot compute yet is kept with a note, never dropped."""
         spec = doc.spec
         service = spec.get("service")
         if not service:
             self.problem(doc, "spec.service", "required")
         elif service not in self.by_kind.get("Service", {}):
             self.problem(doc, "spec.service", f"no Service named {service!r} in the catalog")
+        for i, ref in enumerate(spec.get("alertPolicies") or []):
+            name = ref if isinstance(ref, str) else (ref or {}).get("metadata", {}).get("name")
+            if isinstance(ref, str) and ref not in self.by_kind.get("AlertPolicy", {}):
+                self.problem(doc, f"spec.alertPolicies[{i}]", f"no AlertPolicy named {ref!r} in the catalog")
+            elif name:
+                self.slo_alert_policies.append((doc.name, name))
         indicator, ind_path = self.indicator(doc)
-        if indicator is None:
-            return
-        filters = self.ratio_filters(doc, indicator, ind_path)
         window = self.time_window(doc)
         method = spec.get("budgetingMethod", "Occurrences")
-        if method not in ("Occurrences", "Timeslices", "RatioTimeslices"):
-            self.problem(doc, "spec.budgetingMethod", f"must be Occurrences, Timeslices or RatioTimeslices, got {method!r}")
-        elif method != "Occurrences":
-            # Parsed and validated now; computed by the SLO-mathematics models (issue 4).
-            self.problem(doc, "spec.budgetingMethod", f"{method} is not computed yet; use Occurrences")
+        if method not in BUDGETING_METHODS:
+            self.problem(doc, "spec.budgetingMethod", f"must be one of {', '.join(BUDGETING_METHODS)}, got {method!r}")
+            return
         objectives = spec.get("objectives")
         if not isinstance(objectives, list) or not objectives:
             self.problem(doc, "spec.objectives", "at least one objective is required")
             return
-        if filters is None or window is None:
+        if indicator is None or window is None:
+            return
+        source = self.indicator_source(doc, indicator, ind_path)
+        if source is None:
+            return
+        labels = [str((o or {}).get("name") or (o or {}).get("displayName") or i) if isinstance(o, dict) else str(i)
+                  for i, o in enumerate(objectives)]
+        if len(set(labels)) != len(labels):
+            self.problem(doc, "spec.objectives", "objectives need distinct displayName values")
             return
         for i, obj in enumerate(objectives):
             path = f"spec.objectives[{i}]"
             if not isinstance(obj, dict):
                 self.problem(doc, path, "must be a mapping")
                 continue
-            target = obj.get("target")
-            if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target < 1:
-                self.problem(doc, f"{path}.target", f"must be a number strictly between 0 and 1, got {target!r}")
+            target = self.objective_target(doc, obj, path)
+            slices = self.time_slices(doc, obj, path, method)
+            good = self.objective_good_filter(doc, obj, path, source)
+            if target is None or slices is None or good is False:
                 continue
-            label = obj.get("name") or obj.get("displayName") or str(i)
-            key = doc.name if len(objectives) == 1 else f"{doc.name}.{label}"
+            reasons = [r for r in (source.get("not_computed"), window.get("not_computed"),
+                                   None if method == "Occurrences" else f"{method} budgeting is not computed yet")
+                       if r]
+            if reasons:
+                self.note(doc, path, "listed, not computed here: " + "; ".join(reasons))
+            key = doc.name if len(objectives) == 1 else f"{doc.name}.{labels[i]}"
             self.cat.slos.append({
                 "slo_name": key,
                 "slo_document": doc.name,
-                "objective": str(label),
+                "objective": labels[i],
                 "service": service,
                 "display_name": (doc.body.get("metadata") or {}).get("displayName") or doc.name,
-                "indicator_name": indicator.get("metadata", {}).get("name") or "",
-                "good_filter_sql": filters["good"],
-                "total_filter_sql": filters["total"],
-                "target": float(target),
+                "indicator_name": (indicator.get("metadata") or {}).get("name") or "",
+                "indicator_kind": source["kind"],
+                "good_filter_sql": good,
+                "total_filter_sql": source.get("total"),
+                "target": target,
                 "budgeting_method": method,
+                "time_slice_target": slices.get("target"),
+                "time_slice_minutes": slices.get("minutes"),
                 "window_kind": window["kind"],
                 "window_days": window.get("days"),
                 "calendar_unit": window.get("unit"),
                 "time_zone": window.get("tz", "UTC"),
-                "definition_hash": _hash(doc.body),
+                "computed": not reasons,
+                "not_computed_reason": "; ".join(reasons) or None,
+                "definition_hash": _hash({"slo": doc.body, "indicator": indicator, "objective": i}),
+                "valid_from_annotation": self.valid_from(doc),
             })
+
+    def valid_from(self, doc: Document) -> dt.date | None:
+        """The day a changed definition takes effect (`metadata.annotations["slm/valid-from"]`)."""
+        annotations = (doc.body.get("metadata") or {}).get("annotations") or {}
+        value = annotations.get(VALID_FROM_ANNOTATION) if isinstance(annotations, dict) else None
+        if value is None:
+            return None
+        day = _date(value)
+        if day is None:
+            self.problem(doc, f"metadata.annotations.{VALID_FROM_ANNOTATION}", f"must be a date YYYY-MM-DD, got {value!r}")
+        return day
+
+    def objective_target(self, doc: Document, obj: dict, path: str) -> float | None:
+        if "target" in obj:
+            target, field = obj["target"], "target"
+        elif "targetPercent" in obj:
+            raw = obj["targetPercent"]
+            target, field = (raw / 100 if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw), "targetPercent"
+        else:
+            self.problem(doc, f"{path}.target", "required (or targetPercent)")
+            return None
+        if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target < 1:
+            shown = obj[field]
+            bounds = "0 and 1" if field == "target" else "0 and 100"
+            self.problem(doc, f"{path}.{field}", f"must be a number strictly between {bounds}, got {shown!r}")
+            return None
+        return float(target)
+
+    def time_slices(self, doc: Document, obj: dict, path: str, method: str) -> dict | None:
+        if method == "Occurrences":
+            return {}
+        out: dict = {}
+        window = obj.get("timeSliceWindow")
+        m = re.fullmatch(r"(\d+)([smh])", str(window or ""))
+        if not m:
+            self.problem(doc, f"{path}.timeSliceWindow", f"{method} needs a slice length like 1m or 5m, got {window!r}")
+            return None
+        seconds = int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2)]
+        if seconds % 60 or not 60 <= seconds <= 86_400:
+            self.problem(doc, f"{path}.timeSliceWindow", "slices are whole minutes, from 1m to 24h")
+            return None
+        out["minutes"] = seconds // 60
+        if method == "Timeslices":
+            t = obj.get("timeSliceTarget")
+            if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t <= 1:
+                self.problem(doc, f"{path}.timeSliceTarget", f"Timeslices needs a slice target in (0, 1], got {t!r}")
+                return None
+            out["target"] = float(t)
+        return out
 
     def indicator(self, doc: Document) -> tuple[dict | None, str]:
         spec = doc.spec
@@ -267,41 +354,92 @@ class _Resolver:
             return None, ""
         return sli.body, "spec"
 
-    def ratio_filters(self, doc: Document, indicator: dict, path: str) -> dict | None:
-        ispec = indicator["spec"]
-        ratio = ispec.get("ratioMetric")
-        if not isinstance(ratio, dict):
-            kind = "thresholdMetric" if "thresholdMetric" in ispec else "an indicator"
-            self.problem(doc, path, f"{kind} without ratioMetric is not computed yet; use ratioMetric")
+    def metric_source(self, doc: Document, holder: Any, path: str) -> tuple[str | None, dict | None]:
+        """('warehouse', spec) | ('external', None) | (None, None) after recording a problem."""
+        src = holder.get("metricSource") if isinstance(holder, dict) else None
+        if not isinstance(src, dict):
+            self.problem(doc, f"{path}.metricSource", "required")
+            return None, None
+        ref = src.get("metricSourceRef")
+        if ref is not None and ref not in self.by_kind.get("DataSource", {}):
+            self.problem(doc, f"{path}.metricSource.metricSourceRef", f"no DataSource named {ref!r} in the catalog")
+            return None, None
+        kind = src.get("type") or (self.by_kind["DataSource"][ref].spec.get("type") if ref else None)
+        if kind != "warehouse":
+            return "external", None
+        spec = src.get("spec")
+        return "warehouse", spec if isinstance(spec, dict) else {}
+
+    def compiled(self, doc: Document, text: Any, path: str) -> str | None:
+        try:
+            return compile_filter(text)
+        except FilterError as exc:
+            self.problem(doc, path, str(exc))
             return None
-        out, ok = {}, True
+
+    def indicator_source(self, doc: Document, indicator: dict, path: str) -> dict | None:
+        """What every objective of the SLO shares: kind, total filter, and good/bad filters of a ratio."""
+        ispec = indicator["spec"]
+        ratio, threshold = ispec.get("ratioMetric"), ispec.get("thresholdMetric")
+        if isinstance(threshold, dict) and ratio is None:
+            kind, spec = self.metric_source(doc, threshold, f"{path}.thresholdMetric")
+            if kind is None:
+                return None
+            if kind == "external":
+                return {"kind": "threshold", "not_computed": "the metric source is external"}
+            field = spec.get("field", "latency_ms")
+            if FIELDS.get(field, ("",))[0] != "number":
+                numeric = ", ".join(f for f, (t, _) in FIELDS.items() if t == "number")
+                self.problem(doc, f"{path}.thresholdMetric.metricSource.spec.field",
+                             f"must be a numeric event field ({numeric}), got {field!r}")
+                return None
+            total = self.compiled(doc, spec.get("filter", "true"), f"{path}.thresholdMetric.metricSource.spec.filter")
+            return None if total is None else {"kind": "threshold", "total": total, "field": field}
+        if not isinstance(ratio, dict):
+            self.problem(doc, path, "needs a ratioMetric or a thresholdMetric")
+            return None
+        if "raw" in ratio:
+            return {"kind": "ratio", "not_computed": "a raw (pre-computed) ratio comes from an external source"}
+        parts, external = {}, False
         for part in ("good", "bad", "total"):
             if part not in ratio:
                 continue
-            src = (ratio[part] or {}).get("metricSource") if isinstance(ratio[part], dict) else None
-            ppath = f"{path}.ratioMetric.{part}.metricSource"
-            if not isinstance(src, dict):
-                self.problem(doc, ppath, "required")
-                ok = False
+            ppath = f"{path}.ratioMetric.{part}"
+            kind, spec = self.metric_source(doc, ratio[part], ppath)
+            if kind is None:
+                return None
+            if kind == "external":
+                external = True
                 continue
-            if src.get("type") != "warehouse":
-                self.problem(doc, f"{ppath}.type", f"metric source type {src.get('type')!r} is external, not computed here")
-                ok = False
-                continue
-            text = (src.get("spec") or {}).get("filter")
-            try:
-                out[part] = compile_filter(text)
-            except FilterError as exc:
-                self.problem(doc, f"{ppath}.spec.filter", f"{exc}")
-                ok = False
-        if not ok:
-            return None
-        if "total" not in out or ("good" in out) == ("bad" in out):
+            sql = self.compiled(doc, spec.get("filter"), f"{ppath}.metricSource.spec.filter")
+            if sql is None:
+                return None
+            parts[part] = sql
+        if ("good" in ratio) == ("bad" in ratio) or "total" not in ratio:
             self.problem(doc, f"{path}.ratioMetric", "needs total and exactly one of good or bad")
             return None
-        good = out["good"] if "good" in out else f"not coalesce(({out['bad']}), false)"
+        if external:
+            return {"kind": "ratio", "not_computed": "a metric source is external"}
+        good = parts["good"] if "good" in parts else f"not coalesce(({parts['bad']}), false)"
         # Good events are counted among total events only.
-        return {"good": f"({out['total']}) and ({good})", "total": out["total"]}
+        return {"kind": "ratio", "total": parts["total"], "good": f"({parts['total']}) and ({good})"}
+
+    def objective_good_filter(self, doc: Document, obj: dict, path: str, source: dict) -> str | None | bool:
+        """The good filter for one objective (None when not computed, False after a problem)."""
+        if source["kind"] == "ratio":
+            return source.get("good")
+        op, value = obj.get("op"), obj.get("value")
+        if op not in THRESHOLD_OPS:
+            self.problem(doc, f"{path}.op", f"a thresholdMetric objective needs op {sorted(THRESHOLD_OPS)}, got {op!r}")
+            return False
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(doc, f"{path}.value", f"a thresholdMetric objective needs a numeric value, got {value!r}")
+            return False
+        if "total" not in source:
+            return None
+        # The threshold text is built from checked parts and compiled like any filter.
+        condition = compile_filter(f"{source['field']} {THRESHOLD_OPS[op]} {value!r}")
+        return f"({source['total']}) and ({condition})"
 
     def time_window(self, doc: Document) -> dict | None:
         windows = doc.spec.get("timeWindow")
@@ -326,13 +464,74 @@ class _Resolver:
         except (ZoneInfoNotFoundError, ValueError):
             self.problem(doc, "spec.timeWindow[0].calendar.timeZone", f"unknown time zone {tz!r}")
             return None
-        if tz != "UTC":
-            self.problem(doc, "spec.timeWindow[0].calendar.timeZone", f"calendar windows in {tz} are not computed yet; use UTC")
+        if cal.get("startTime") is not None and _timestamp(str(cal["startTime"]).replace(" ", "T")) is None:
+            self.problem(doc, "spec.timeWindow[0].calendar.startTime", f"not a time: {cal['startTime']!r}")
             return None
         if unit not in CALENDAR_UNITS or n != 1:
             self.problem(doc, "spec.timeWindow[0].duration", "a calendar window is 1w, 1M or 1Q")
             return None
-        return {"kind": "calendar", "unit": CALENDAR_UNITS[unit], "tz": tz}
+        out = {"kind": "calendar", "unit": CALENDAR_UNITS[unit], "tz": tz}
+        if tz != "UTC":
+            out["not_computed"] = f"calendar windows in {tz} are not computed yet (UTC only)"
+        return out
+
+    # --- alerting -----------------------------------------------------------------------------
+    def alert_condition(self, doc: Document | None, body: dict, path: str, owner: Document) -> dict | None:
+        spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+        cond = spec.get("condition")
+        if not isinstance(cond, dict):
+            self.problem(owner, f"{path}.spec.condition", "required")
+            return None
+        ok = True
+        if cond.get("kind", "burnrate") != "burnrate":
+            self.problem(owner, f"{path}.spec.condition.kind", f"only burnrate is supported, got {cond.get('kind')!r}")
+            ok = False
+        if cond.get("op") not in THRESHOLD_OPS:
+            self.problem(owner, f"{path}.spec.condition.op", f"must be one of {sorted(THRESHOLD_OPS)}")
+            ok = False
+        threshold = cond.get("threshold")
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or threshold <= 0:
+            self.problem(owner, f"{path}.spec.condition.threshold", f"must be a number > 0, got {threshold!r}")
+            ok = False
+        minutes = {}
+        for field in ("lookbackWindow", "alertAfter"):
+            m = re.fullmatch(r"(\d+)([mhd])", str(cond.get(field, "")))
+            if not m and not (field == "alertAfter" and field not in cond):
+                self.problem(owner, f"{path}.spec.condition.{field}", f"a duration like 5m, 1h or 1d, got {cond.get(field)!r}")
+                ok = False
+            elif m:
+                minutes[field] = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2)]
+        if not ok:
+            return None
+        return {
+            "condition_name": (body.get("metadata") or {}).get("name") or "",
+            "severity": str(spec.get("severity") or ""),
+            "op": cond["op"],
+            "threshold": float(threshold),
+            "lookback_minutes": minutes["lookbackWindow"],
+            "alert_after_minutes": minutes.get("alertAfter", 0),
+        }
+
+    def alert_policy(self, doc: Document) -> None:
+        conditions = doc.spec.get("conditions")
+        if not isinstance(conditions, list) or not conditions:
+            self.problem(doc, "spec.conditions", "at least one condition is required")
+            return
+        for i, c in enumerate(conditions):
+            path = f"spec.conditions[{i}]"
+            if isinstance(c, dict) and "conditionRef" in c:
+                ref = self.by_kind.get("AlertCondition", {}).get(c["conditionRef"])
+                if ref is None:
+                    self.problem(doc, f"{path}.conditionRef", f"no AlertCondition named {c['conditionRef']!r} in the catalog")
+                    continue
+                row = self.alert_condition(ref, ref.body, path, doc)
+            elif isinstance(c, dict):
+                row = self.alert_condition(None, c, path, doc)
+            else:
+                self.problem(doc, path, "must be a conditionRef or an inline AlertCondition")
+                continue
+            if row:
+                self.alert_rows.append({"alert_policy": doc.name, **row})
 
     # --- slm/v1 -------------------------------------------------------------------------------
     def contract(self, doc: Document) -> None:
@@ -344,10 +543,12 @@ class _Resolver:
         if period not in ("month", "quarter"):
             self.problem(doc, "spec.period", f"must be month or quarter, got {period!r}")
         tz = s.get("timeZone", "UTC")
+        not_computed = None
         try:
             ZoneInfo(str(tz))
             if tz != "UTC":
-                self.problem(doc, "spec.timeZone", f"periods in {tz} are not computed yet; use UTC")
+                not_computed = f"periods in {tz} are not computed yet (UTC only)"
+                self.note(doc, "spec.timeZone", f"listed, not computed here: {not_computed}")
         except (ZoneInfoNotFoundError, ValueError):
             self.problem(doc, "spec.timeZone", f"unknown time zone {tz!r}")
         fee = s.get("fee") or {}
@@ -413,6 +614,8 @@ class _Resolver:
             "minimum_credit": str(minimum),
             "exclusion_kinds": ",".join(kinds),
             "missing_data": missing,
+            "computed": not_computed is None,
+            "not_computed_reason": not_computed,
             "definition_hash": _hash(doc.body),
         })
         self.cat.credit_tiers.extend(rows)

@@ -111,10 +111,14 @@ def validate(path: str) -> None:
     cat = load_catalog(path)
     for p in cat.problems:
         click.echo(str(p))
+    for n in cat.notes:
+        click.echo(f"note: {n}")
     if cat.problems:
         raise click.ClickException(f"{len(cat.problems)} problem(s) in {path}")
-    click.echo(f"{path}: {len(cat.documents)} document(s), {len(cat.slos)} SLO objective(s), "
-               f"{len(cat.contracts)} contract(s), {len(cat.exclusions)} exclusion window(s): OK")
+    computed = sum(1 for s in cat.slos if s["computed"])
+    click.echo(f"{path}: {len(cat.documents)} document(s), {len(cat.slos)} SLO objective(s) "
+               f"({computed} computed here), {len(cat.contracts)} contract(s), "
+               f"{len(cat.exclusions)} exclusion window(s): OK")
 
 
 @main.group()

@@ -118,11 +118,107 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
     assert problem.file == "broken.yaml" and "not valid YAML" in problem.message
 
 
-def test_external_metric_sources_are_reported_not_computed(tmp_path):
+def test_external_metric_sources_are_listed_not_computed_and_not_an_error(tmp_path):
     write(tmp_path, SERVICE, SLO.replace("type: warehouse, spec: {filter: \"status_code < 500\"}",
                                          "type: prometheus, spec: {query: 'sum(rate(x[5m]))'}"))
+    cat = load_catalog(tmp_path)
+    assert cat.problems == []
+    [note] = cat.notes
+    assert note.path == "spec.objectives[0]" and "a metric source is external" in note.message
+    [slo] = cat.slos
+    assert (slo["computed"], slo["good_filter_sql"]) == (False, None)
+
+
+THRESHOLD_SLO = """
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: web-latency, displayName: Web latency}
+spec:
+  service: web
+  indicator:
+    metadata: {name: web-latency}
+    spec:
+      thresholdMetric:
+        metricSource: {type: warehouse, spec: {filter: "not is_probe and status_code < 500", field: latency_ms}}
+  timeWindow: [{duration: 7d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives:
+    - {displayName: fast, op: lte, value: 300, target: 0.9}
+    - {displayName: not-slow, op: lt, value: 1000, targetPercent: 99.5}
+"""
+
+
+def test_threshold_objectives_become_one_slo_each_with_their_own_good_filter(tmp_path):
+    write(tmp_path, SERVICE, THRESHOLD_SLO)
+    cat = load_catalog(tmp_path)
+    assert cat.problems == [] and cat.notes == []
+    by_name = {s["slo_name"]: s for s in cat.slos}
+    assert set(by_name) == {"web-latency.fast", "web-latency.not-slow"}
+    total = "((not (coalesce(is_probe, false))) and (status_code < 500))"
+    assert by_name["web-latency.fast"]["good_filter_sql"] == f"({total}) and (latency_ms <= 300)"
+    assert by_name["web-latency.not-slow"]["good_filter_sql"] == f"({total}) and (latency_ms < 1000)"
+    assert (by_name["web-latency.fast"]["target"], by_name["web-latency.not-slow"]["target"]) == (0.9, 0.995)
+    assert by_name["web-latency.fast"]["window_days"] == 7
+
+
+def test_threshold_objective_needs_op_and_a_numeric_field(tmp_path):
+    bad = THRESHOLD_SLO.replace("field: latency_ms", "field: service").replace("op: lt,", "op: below,")
+    write(tmp_path, SERVICE, bad)
+    paths = {p.path for p in load_catalog(tmp_path).problems}
+    assert paths == {"spec.indicator.spec.thresholdMetric.metricSource.spec.field"}
+    write(tmp_path, SERVICE, THRESHOLD_SLO.replace("op: lt,", "op: below,"))
+    assert {p.path for p in load_catalog(tmp_path).problems} == {"spec.objectives[1].op"}
+
+
+def test_timeslices_are_validated_and_listed_until_computed(tmp_path):
+    timeslices = SLO.replace("budgetingMethod: Occurrences", "budgetingMethod: Timeslices").replace(
+        "objectives: [{target: 0.995}]", "objectives: [{target: 0.995, timeSliceTarget: 0.95, timeSliceWindow: 5m}]")
+    write(tmp_path, SERVICE, timeslices)
+    cat = load_catalog(tmp_path)
+    assert cat.problems == []
+    [slo] = cat.slos
+    assert (slo["time_slice_target"], slo["time_slice_minutes"], slo["computed"]) == (0.95, 5, False)
+    write(tmp_path, SERVICE, timeslices.replace("timeSliceWindow: 5m", "timeSliceWindow: 90s"))
     [problem] = load_catalog(tmp_path).problems
-    assert "external, not computed here" in problem.message
+    assert problem.path == "spec.objectives[0].timeSliceWindow"
+
+
+ALERTING = """
+apiVersion: openslo/v1
+kind: AlertCondition
+metadata: {name: fast-burn}
+spec:
+  severity: page
+  condition: {kind: burnrate, op: gte, threshold: 14.4, lookbackWindow: 1h, alertAfter: 5m}
+---
+apiVersion: openslo/v1
+kind: AlertPolicy
+metadata: {name: web-paging}
+spec:
+  alertWhenBreaching: true
+  conditions:
+    - conditionRef: fast-burn
+    - kind: AlertCondition
+      metadata: {name: slow-burn}
+      spec:
+        severity: ticket
+        condition: {kind: burnrate, op: gte, threshold: 1, lookbackWindow: 3d, alertAfter: 6h}
+  notificationTargets: []
+"""
+
+
+def test_alert_policies_resolve_to_burn_rate_conditions_per_slo(tmp_path):
+    write(tmp_path, SERVICE, ALERTING, SLO.replace("  service: web\n", "  service: web\n  alertPolicies: [web-paging]\n"))
+    cat = load_catalog(tmp_path)
+    assert cat.problems == []
+    assert [(c["slo_document"], c["condition_name"], c["severity"], c["threshold"], c["lookback_minutes"],
+             c["alert_after_minutes"]) for c in cat.alert_conditions] == [
+        ("web-availability", "fast-burn", "page", 14.4, 60, 5),
+        ("web-availability", "slow-burn", "ticket", 1.0, 4320, 360)]
+    write(tmp_path, SERVICE, ALERTING.replace("conditionRef: fast-burn", "conditionRef: nope"),
+          SLO.replace("  service: web\n", "  service: web\n  alertPolicies: [paging-typo]\n"))
+    paths = {(p.kind, p.path) for p in load_catalog(tmp_path).problems}
+    assert paths == {("AlertPolicy", "spec.conditions[0].conditionRef"), ("SLO", "spec.alertPolicies[0]")}
 
 
 def test_catalog_hash_ignores_file_layout_and_order(tmp_path):

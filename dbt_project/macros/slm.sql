@@ -10,14 +10,18 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The SLOs to compute, read from the catalog at run time. Filters were compiled from a typed
-    tree by pipelines/filters.py and names are checked against RFC 1123 there, so they are safe
-    to place in SQL. -#}
-{% macro slm_computable_slos() -%}
+{#- The SLO definition versions to compute, read from the catalog at run time: each applies to
+    the days [valid_from, valid_to). Filters were compiled from a typed tree by
+    pipelines/filters.py and names are checked against RFC 1123 there, so they are safe to place
+    in SQL. -#}
+{% macro slm_computable_slo_versions() -%}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set rows = run_query("select slo_name, service, good_filter_sql, total_filter_sql from " ~ ref('stg_catalog__slos') ~ " order by slo_name") -%}
+    {%- set rows = run_query(
+        "select slo_name, service, good_filter_sql, total_filter_sql, definition_hash,"
+        ~ " cast(valid_from as " ~ dbt.type_string() ~ "), cast(valid_to as " ~ dbt.type_string() ~ ")"
+        ~ " from " ~ ref('stg_catalog__slo_versions') ~ " where computed order by slo_name, valid_from") -%}
     {{ return(rows.rows) }}
 {%- endmacro %}
 

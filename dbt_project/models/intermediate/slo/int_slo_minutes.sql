@@ -1,4 +1,4 @@
--- depends_on: {{ ref('stg_catalog__slos') }}
+-- depends_on: {{ ref('stg_catalog__slo_versions') }}
 {{
     config(
         materialized='incremental',
@@ -8,11 +8,11 @@
 }}
 
 {#- The minute-grain base of every SLO: weighted good and total events per SLO, minute and set of
-    exclusion kinds. Incremental by day: a run replaces exactly the days in [min_date, max_date).
-    Good events are counted among total events only (an SLO's good filter applies inside its
-    total filter). -#}
+    exclusion kinds, each day computed with the definition version in force on it. Incremental by
+    day: a run replaces exactly the days in [min_date, max_date). Good events are counted among
+    total events only (an SLO's good filter applies inside its total filter). -#}
 
-{%- set slos = slm_computable_slos() %}
+{%- set slos = slm_computable_slo_versions() %}
 
 with
 
@@ -29,6 +29,7 @@ per_slo as (
     select
         cast(null as {{ dbt.type_string() }}) as slo_name,
         cast(null as {{ dbt.type_string() }}) as service,
+        cast(null as {{ dbt.type_string() }}) as definition_hash,
         cast(null as date) as event_date,
         cast(null as {{ dbt.type_timestamp() }}) as minute_ts,
         cast(null as {{ dbt.type_string() }}) as exclusion_kinds,
@@ -44,6 +45,7 @@ per_slo as (
     select
         {{ slm_literal(slo[0]) }} as slo_name,
         service,
+        {{ slm_literal(slo[4]) }} as definition_hash,
         event_date,
         {{ slm_minute('event_ts') }} as minute_ts,
         exclusion_kinds,
@@ -53,6 +55,12 @@ per_slo as (
 
     from events
     where service = {{ slm_literal(slo[1]) }}
+        {%- if slo[5] %}
+        and event_date >= cast({{ slm_literal(slo[5]) }} as date)
+        {%- endif %}
+        {%- if slo[6] %}
+        and event_date < cast({{ slm_literal(slo[6]) }} as date)
+        {%- endif %}
         and ({{ slo[3] }})
     group by service, event_date, {{ slm_minute('event_ts') }}, exclusion_kinds
 

@@ -1,22 +1,22 @@
-{#- The SLO definitions in force. valid_from / valid_to are the span of this definition; until
-    definition history is kept, the current definition is valid for all time (valid_to null). -#}
+{#- Every version of every SLO definition: its content hash and the days it was in force,
+    [valid_from, valid_to) with null meaning unbounded. `is_current` marks the version in force now. -#}
 
 with
 
-slos as (
+versions as (
 
-    select * from {{ ref('stg_catalog__slos') }}
+    select * from {{ ref('stg_catalog__slo_versions') }}
 
 ),
 
 final as (
 
     select
+        {{ slm_key(['slo_name', 'definition_hash', "coalesce(cast(valid_from as " ~ dbt.type_string() ~ "), '-')"]) }} as slo_version_id,
         *,
-        cast(null as {{ dbt.type_timestamp() }}) as valid_from,
-        cast(null as {{ dbt.type_timestamp() }}) as valid_to
+        valid_to is null as is_current
 
-    from slos
+    from versions
 
 )
 

@@ -3,13 +3,15 @@
     Credit tiers: attainment below `below_pct` earns `credit_pct`; when several match, the lowest
     `below_pct` wins; a tier's bound is exclusive for the credit (exactly 99.0 % is not below
     99.0 %), compared in exact decimals. The credit is capped at credit_cap_pct, rounded half-up
-    to cents, and not issued below minimum_credit. -#}
+    to cents, and not issued below minimum_credit. target_pct is the SLO target in force on the
+    period's last day with data. -#}
 
 with
 
 contracts as (
 
     select * from {{ ref('stg_catalog__contracts') }}
+    where computed
 
 ),
 
@@ -28,6 +30,12 @@ slos as (
 minutes as (
 
     select * from {{ ref('int_slo_minutes') }}
+
+),
+
+daily as (
+
+    select * from {{ ref('int_slo_days_aggregated') }}
 
 ),
 
@@ -141,7 +149,7 @@ credited as (
         contracts.exclusion_kinds,
         {{ slm_money('contracts.fee_amount') }} as fee_amount,
         {{ slm_money('contracts.minimum_credit') }} as minimum_credit,
-        slos.target * 100 as target_pct,
+        in_force.target * 100 as target_pct,
         tier_hit.tier_below_pct,
         case
             when tier_hit.tier_below_pct is null then {{ slm_percent(0) }}
@@ -154,6 +162,9 @@ credited as (
         on bounded.contract_name = contracts.contract_name
     inner join slos
         on contracts.slo_name = slos.slo_name
+    inner join daily as in_force
+        on contracts.slo_name = in_force.slo_name
+        and bounded.last_day_with_data = in_force.day
     left join tier_hit
         on bounded.contract_name = tier_hit.contract_name
         and bounded.period_start = tier_hit.period_start

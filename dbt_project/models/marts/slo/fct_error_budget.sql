@@ -1,10 +1,12 @@
 {#- Error budget per SLO and day (as_of = the last day included), over the SLO's own window:
     rolling N days ending on as_of, or the calendar week/month/quarter to date.
     Budgets count adjusted events (approved exclusions removed):
-      allowed_bad = (1 - target) * total,  actual_bad = total - good,
+      allowed_bad = sum over the window's days of (1 - target that day) * total that day,
+      actual_bad = total - good,
       budget_consumed = actual_bad / allowed_bad,  budget_remaining = 1 - budget_consumed.
-    (1 - target) is taken in exact decimal arithmetic, so 99.9 % of 1,000,000 events allows
-    exactly 1,000 bad ones. status: exhausted when nothing remains, at_risk below the
+    The allowance is summed in exact decimals, so 99.9 % of 1,000,000 events allows exactly 1,000
+    bad ones, and a target changed mid-window counts each day at its own target. `target` is the
+    target in force on as_of. status: exhausted when nothing remains, at_risk below the
     `budget_at_risk_remaining` share, healthy otherwise. projected_exhaustion extends the
     average daily consumption of the window so far; null when the budget is not being spent
     or would last beyond the window. -#}
@@ -25,7 +27,7 @@ daily as (
 
 as_of_days as (
 
-    select distinct slo_name, day as as_of from daily
+    select distinct slo_name, day as as_of, target from daily
 
 ),
 
@@ -34,7 +36,7 @@ windows as (
     select
         as_of_days.slo_name,
         as_of_days.as_of,
-        slos.target,
+        as_of_days.target,
         slos.window_kind,
         slos.window_days,
         slos.calendar_unit,
@@ -80,7 +82,8 @@ totals as (
         sum(daily.total_events) as total_events,
         sum(daily.excluded_events) as excluded_events,
         sum(daily.good_events - daily.excluded_good_events) as adjusted_good_events,
-        sum(daily.total_events - daily.excluded_events) as adjusted_total_events
+        sum(daily.total_events - daily.excluded_events) as adjusted_total_events,
+        cast(sum(daily.allowed_bad) as {{ slm_double() }}) as allowed_bad
 
     from bounded
     inner join daily
@@ -97,7 +100,6 @@ budgets as (
 
     select
         *,
-        cast(1 - {{ slm_percent('target') }} as {{ slm_double() }}) * adjusted_total_events as allowed_bad,
         adjusted_total_events - adjusted_good_events as actual_bad,
         {{ dbt.datediff('window_start', 'as_of', 'day') }} + 1 as days_elapsed
 

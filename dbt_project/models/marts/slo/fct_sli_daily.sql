@@ -1,4 +1,4 @@
-{#- One row per SLO and UTC day. `sli` keeps every event; `sli_adjusted` removes the events inside
+{#- One row per SLO and UTC day, with the target and definition in force that day. `sli` keeps every event; `sli_adjusted` removes the events inside
     approved Exclusion windows from numerator and denominator. `coverage` is the share of the
     day's minutes not lost to a telemetry gap of the SLO's service. -#}
 
@@ -35,6 +35,8 @@ final as (
         daily.slo_name,
         daily.service,
         daily.day,
+        daily.target,
+        daily.definition_hash,
         daily.good_events,
         daily.total_events,
         daily.excluded_events,
