@@ -242,7 +242,8 @@ class _Resolver:
         source = self.indicator_source(doc, indicator, ind_path)
         if source is None:
             return
-        labels = [str((o or {}).get("name") or (o or {}).get("displayName") or i) if isinstance(o, dict) else str(i)
+        # An objective's key is its displayName as a slug ("99 % fast" -> "99-fast"), else its index.
+        labels = [_slug(str(o.get("name") or o.get("displayName") or i)) if isinstance(o, dict) else str(i)
                   for i, o in enumerate(objectives)]
         if len(set(labels)) != len(labels):
             self.problem(doc, "spec.objectives", "objectives need distinct displayName values")
@@ -666,7 +667,12 @@ class _Resolver:
             "service": str(s.get("service")),
             "depends_on": str(s.get("dependsOn")),
             "hard": bool(s.get("hard", True)),
+            "definition_hash": _hash(doc.body),
         })
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-") or "objective"
 
 
 def _decimal(value: Any) -> Decimal | None:

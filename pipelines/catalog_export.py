@@ -56,7 +56,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
     "dependencies": pa.schema([
         ("dependency_name", pa.string()), ("service", pa.string()), ("depends_on", pa.string()),
-        ("hard", pa.bool_()),
+        ("hard", pa.bool_()), ("definition_hash", pa.string()),
     ]),
     "alert_conditions": pa.schema([
         ("slo_document", pa.string()), ("alert_policy", pa.string()), ("condition_name", pa.string()),

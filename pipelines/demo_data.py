@@ -272,6 +272,7 @@ kind: SLO
 metadata: {name: checkout-availability, displayName: Checkout availability}
 spec:
   service: checkout
+  alertPolicies: [checkout-paging]
   indicatorRef: http-success
   timeWindow: [{duration: 28d, isRolling: true}]
   budgetingMethod: Occurrences
@@ -298,13 +299,45 @@ spec:
   indicator:
     metadata: {name: payments-fast}
     spec:
-      ratioMetric:
-        counter: true
-        good: {metricSource: {type: warehouse, spec: {filter: "latency_ms <= 300"}}}
-        total: {metricSource: {type: warehouse, spec: {filter: "status_code < 500 and not is_probe"}}}
+      thresholdMetric:
+        metricSource:
+          type: warehouse
+          spec: {filter: "status_code < 500 and not is_probe", field: latency_ms}
   timeWindow: [{duration: 28d, isRolling: true}]
   budgetingMethod: Occurrences
-  objectives: [{displayName: 99 % under 300 ms, target: 0.99}]
+  objectives: [{displayName: 99 % under 300 ms, op: lte, value: 300, target: 0.99}]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: search-uptime, displayName: Search minutes up}
+spec:
+  description: A minute is up when 95 % of its searches succeed (computed with issue 4's slice models)
+  service: search
+  indicator:
+    metadata: {name: search-minute-success}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: warehouse, spec: {filter: "status_code < 500"}}}
+        total: {metricSource: {type: warehouse, spec: {filter: "not is_probe"}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Timeslices
+  objectives: [{displayName: 99.5 % of minutes up, target: 0.995, timeSliceTarget: 0.95, timeSliceWindow: 1m}]
+---
+apiVersion: openslo/v1
+kind: AlertCondition
+metadata: {name: fast-burn}
+spec:
+  severity: page
+  condition: {kind: burnrate, op: gte, threshold: 14.4, lookbackWindow: 1h, alertAfter: 5m}
+---
+apiVersion: openslo/v1
+kind: AlertPolicy
+metadata: {name: checkout-paging}
+spec:
+  alertWhenBreaching: true
+  conditions: [{conditionRef: fast-burn}]
+  notificationTargets: []
 ---
 apiVersion: openslo/v1
 kind: SLO

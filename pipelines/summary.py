@@ -29,7 +29,11 @@ def slo_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
         name, f"{kind} {start}..{end}", str(as_of), _pct(target, 2), _pct(sli), _pct(remaining, 1), status,
         str(proj) if proj else "-",
     ] for name, kind, start, end, as_of, target, sli, remaining, status, proj in rows]
-    return _table(["SLO", "window", "as of", "target", "SLI", "budget left", "status", "exhausts"], body)
+    lines = _table(["SLO", "window", "as of", "target", "SLI", "budget left", "status", "exhausts"], body)
+    listed = con.execute("""select slo_name, not_computed_reason from marts.dim_slos
+                            where is_current and not computed order by slo_name""").fetchall()
+    lines += [f"  {name}: listed, not computed here ({reason})" for name, reason in listed]
+    return lines
 
 
 def contract_lines(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -41,8 +41,17 @@ def test_demo_catalog_is_valid_and_resolves_every_kind(tmp_path):
     assert cat.problems == []
     assert {s["slo_name"] for s in cat.slos} == {
         "checkout-availability", "payments-availability", "payments-latency",
-        "search-availability", "catalog-availability", "auth-availability",
+        "search-availability", "search-uptime", "catalog-availability", "auth-availability",
     }
+    # the Timeslices SLO is valid and listed; its slice arithmetic arrives with the SLO models
+    assert [(n.name, n.path) for n in cat.notes] == [("search-uptime", "spec.objectives[0]")]
+    assert {s["slo_name"] for s in cat.slos if not s["computed"]} == {"search-uptime"}
+    assert [(c["slo_document"], c["condition_name"]) for c in cat.alert_conditions] == [
+        ("checkout-availability", "fast-burn")]
+    tables = (cat.services, cat.slos, cat.contracts, cat.exclusions, cat.dependencies)
+    assert all(len(row["definition_hash"]) == 64 for rows in tables for row in rows)
+    latency = next(s for s in cat.slos if s["slo_name"] == "payments-latency")
+    assert latency["good_filter_sql"].endswith("and (latency_ms <= 300)")
     windows = {s["slo_name"]: (s["window_kind"], s["window_days"], s["calendar_unit"]) for s in cat.slos}
     assert windows["checkout-availability"] == ("rolling", 28, None)
     assert windows["payments-availability"] == ("calendar", None, "month")
@@ -230,3 +239,20 @@ def test_catalog_hash_ignores_file_layout_and_order(tmp_path):
     assert load_catalog(tmp_path / "a").content_hash == load_catalog(tmp_path / "b").content_hash
     (tmp_path / "b" / "1.yaml").write_text(textwrap.dedent(SLO).replace("0.995", "0.99"))
     assert load_catalog(tmp_path / "a").content_hash != load_catalog(tmp_path / "b").content_hash
+
+
+def test_openslo_style_examples_are_accepted(tmp_path):
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "fixtures" / "openslo"
+    cat = load_catalog(folder)
+    assert cat.problems == []
+    listed = {s["slo_name"]: s["not_computed_reason"] for s in cat.slos if not s["computed"]}
+    assert listed == {
+        "search-availability": "calendar windows in America/New_York are not computed yet (UTC only)",
+        "search-latency.painful": "the metric source is external; Timeslices budgeting is not computed yet",
+        "search-latency.acceptable": "the metric source is external; Timeslices budgeting is not computed yet",
+        "cloud-availability": "a metric source is external; RatioTimeslices budgeting is not computed yet",
+        "precomputed-ratio": "a raw (pre-computed) ratio comes from an external source",
+    }
+    assert len(cat.notes) == 5
