@@ -258,9 +258,7 @@ class _Resolver:
             good = self.objective_good_filter(doc, obj, path, source)
             if target is None or slices is None or good is False:
                 continue
-            reasons = [r for r in (source.get("not_computed"), window.get("not_computed"),
-                                   None if method == "Occurrences" else f"{method} budgeting is not computed yet")
-                       if r]
+            reasons = [r for r in (source.get("not_computed"), window.get("not_computed")) if r]
             if reasons:
                 self.note(doc, path, "listed, not computed here: " + "; ".join(reasons))
             key = doc.name if len(objectives) == 1 else f"{doc.name}.{labels[i]}"
@@ -325,8 +323,8 @@ class _Resolver:
             self.problem(doc, f"{path}.timeSliceWindow", f"{method} needs a slice length like 1m or 5m, got {window!r}")
             return None
         seconds = int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2)]
-        if seconds % 60 or not 60 <= seconds <= 86_400:
-            self.problem(doc, f"{path}.timeSliceWindow", "slices are whole minutes, from 1m to 24h")
+        if seconds % 60 or not 60 <= seconds <= 86_400 or 86_400 % seconds:
+            self.problem(doc, f"{path}.timeSliceWindow", "slices are whole minutes that divide a day (1m, 5m, 1h, ...)")
             return None
         out["minutes"] = seconds // 60
         if method == "Timeslices":
@@ -540,16 +538,21 @@ class _Resolver:
         slo = s.get("slo")
         if slo not in self.by_kind.get("SLO", {}):
             self.problem(doc, "spec.slo", f"no SLO named {slo!r} in the catalog")
+        elif self.by_kind["SLO"][slo].spec.get("budgetingMethod", "Occurrences") != "Occurrences":
+            self.note(doc, "spec.slo", "listed, not computed here: contracts on time-slice SLOs are not computed yet")
         period = s.get("period", "month")
         if period not in ("month", "quarter"):
             self.problem(doc, "spec.period", f"must be month or quarter, got {period!r}")
         tz = s.get("timeZone", "UTC")
         not_computed = None
+        if slo in self.by_kind.get("SLO", {}) and self.by_kind["SLO"][slo].spec.get("budgetingMethod", "Occurrences") != "Occurrences":
+            not_computed = "contracts on time-slice SLOs are not computed yet"
         try:
             ZoneInfo(str(tz))
             if tz != "UTC":
-                not_computed = f"periods in {tz} are not computed yet (UTC only)"
-                self.note(doc, "spec.timeZone", f"listed, not computed here: {not_computed}")
+                reason = f"periods in {tz} are not computed yet (UTC only)"
+                not_computed = "; ".join(r for r in (not_computed, reason) if r)
+                self.note(doc, "spec.timeZone", f"listed, not computed here: {reason}")
         except (ZoneInfoNotFoundError, ValueError):
             self.problem(doc, "spec.timeZone", f"unknown time zone {tz!r}")
         fee = s.get("fee") or {}

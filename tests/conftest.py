@@ -83,6 +83,26 @@ spec:
   budgetingMethod: Occurrences
   objectives: [{target: 0.999}]
 ---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: web-hours-up}
+spec:
+  service: web
+  indicatorRef: http-success
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Timeslices
+  objectives: [{target: 0.99, timeSliceTarget: 0.95, timeSliceWindow: 1h}]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: web-hours-ratio}
+spec:
+  service: web
+  indicatorRef: http-success
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: RatioTimeslices
+  objectives: [{target: 0.99, timeSliceWindow: 1h}]
+---
 apiVersion: slm/v1
 kind: Contract
 metadata: {name: acme}

@@ -43,9 +43,10 @@ def test_demo_catalog_is_valid_and_resolves_every_kind(tmp_path):
         "checkout-availability", "payments-availability", "payments-latency",
         "search-availability", "search-uptime", "catalog-availability", "auth-availability",
     }
-    # the Timeslices SLO is valid and listed; its slice arithmetic arrives with the SLO models
-    assert [(n.name, n.path) for n in cat.notes] == [("search-uptime", "spec.objectives[0]")]
-    assert {s["slo_name"] for s in cat.slos if not s["computed"]} == {"search-uptime"}
+    assert cat.notes == [] and all(s["computed"] for s in cat.slos)
+    uptime = next(s for s in cat.slos if s["slo_name"] == "search-uptime")
+    assert (uptime["budgeting_method"], uptime["time_slice_minutes"], uptime["time_slice_target"]) == (
+        "Timeslices", 1, 0.95)
     assert [(c["slo_document"], c["condition_name"]) for c in cat.alert_conditions] == [
         ("checkout-availability", "fast-burn")]
     tables = (cat.services, cat.slos, cat.contracts, cat.exclusions, cat.dependencies)
@@ -179,17 +180,18 @@ def test_threshold_objective_needs_op_and_a_numeric_field(tmp_path):
     assert {p.path for p in load_catalog(tmp_path).problems} == {"spec.objectives[1].op"}
 
 
-def test_timeslices_are_validated_and_listed_until_computed(tmp_path):
+def test_timeslices_need_a_slice_length_that_divides_a_day(tmp_path):
     timeslices = SLO.replace("budgetingMethod: Occurrences", "budgetingMethod: Timeslices").replace(
         "objectives: [{target: 0.995}]", "objectives: [{target: 0.995, timeSliceTarget: 0.95, timeSliceWindow: 5m}]")
     write(tmp_path, SERVICE, timeslices)
     cat = load_catalog(tmp_path)
     assert cat.problems == []
     [slo] = cat.slos
-    assert (slo["time_slice_target"], slo["time_slice_minutes"], slo["computed"]) == (0.95, 5, False)
-    write(tmp_path, SERVICE, timeslices.replace("timeSliceWindow: 5m", "timeSliceWindow: 90s"))
-    [problem] = load_catalog(tmp_path).problems
-    assert problem.path == "spec.objectives[0].timeSliceWindow"
+    assert (slo["time_slice_target"], slo["time_slice_minutes"], slo["computed"]) == (0.95, 5, True)
+    for bad in ("90s", "7m", "2d"):  # slices are whole minutes that divide a day
+        write(tmp_path, SERVICE, timeslices.replace("timeSliceWindow: 5m", f"timeSliceWindow: {bad}"))
+        [problem] = load_catalog(tmp_path).problems
+        assert problem.path == "spec.objectives[0].timeSliceWindow"
 
 
 ALERTING = """
@@ -250,9 +252,9 @@ def test_openslo_style_examples_are_accepted(tmp_path):
     listed = {s["slo_name"]: s["not_computed_reason"] for s in cat.slos if not s["computed"]}
     assert listed == {
         "search-availability": "calendar windows in America/New_York are not computed yet (UTC only)",
-        "search-latency.painful": "the metric source is external; Timeslices budgeting is not computed yet",
-        "search-latency.acceptable": "the metric source is external; Timeslices budgeting is not computed yet",
-        "cloud-availability": "a metric source is external; RatioTimeslices budgeting is not computed yet",
+        "search-latency.painful": "the metric source is external",
+        "search-latency.acceptable": "the metric source is external",
+        "cloud-availability": "a metric source is external",
         "precomputed-ratio": "a raw (pre-computed) ratio comes from an external source",
     }
     assert len(cat.notes) == 5

@@ -83,6 +83,23 @@ def test_a_contract_that_honours_nothing_earns_the_tier_credit_rounded_half_up(s
     assert row == (pytest.approx(99.3), True, 99.5, Decimal("25.0000"), Decimal("308.65"), "EUR")
 
 
+@pytest.mark.parametrize(("slo", "good"), [
+    # web's hours on 10-01: 02:00 holds 7 errors and 10 successes (10/17 good), 04:00-20:00 only
+    # successes, the other six hours are empty and count as good. The 02:00 hour is the one with
+    # events inside the maintenance window: the adjusted figures leave it out.
+    ("web-hours-up", 23.0),               # Timeslices at 95 %: 10/17 < 0.95, 23 of 24 hours good
+    ("web-hours-ratio", 23 + 10 / 17),    # RatioTimeslices: the mean of the 24 hourly ratios
+])
+def test_time_slice_slos_count_slices(scenario_run, slo, good):
+    settings, _, _ = scenario_run
+    row = one(settings, """select good_events, total_events, excluded_events, sli, sli_adjusted
+                           from marts.fct_sli_daily where slo_name = ? and day = '2026-10-01'""", [slo])
+    assert row == (pytest.approx(good), 24.0, 1.0, pytest.approx(good / 24), pytest.approx(1.0))
+    budget = one(settings, """select allowed_bad, actual_bad from marts.fct_error_budget
+                              where slo_name = ? and as_of = '2026-10-01'""", [slo])
+    assert budget == (pytest.approx(0.23), pytest.approx(0.0))  # 1 % of the 23 hours left after the exclusion
+
+
 def test_the_telemetry_gap_is_found_and_lowers_coverage(scenario_run):
     settings, outcome, _ = scenario_run
     gaps = one(settings, "select count(*), min(service), min(gap_start), max(gap_end), sum(gap_minutes) "

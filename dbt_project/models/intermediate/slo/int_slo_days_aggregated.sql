@@ -1,6 +1,7 @@
 {#- Daily totals per SLO, raw and with every exclusion removed, with the target of the definition
     version in force that day and the error budget that day adds: (1 - target) x adjusted total,
-    in exact decimals. -#}
+    in exact decimals. Occurrences SLOs count events; time-slice SLOs count slices
+    (int_slo_slices_aggregated). -#}
 
 with
 
@@ -16,21 +17,35 @@ versions as (
 
 ),
 
-daily as (
+occurrences as (
 
     select
-        slo_name,
-        service,
-        definition_hash,
-        event_date as day,
-        sum(good_events) as good_events,
-        sum(total_events) as total_events,
-        sum(case when exclusion_kinds <> '' then total_events else 0 end) as excluded_events,
-        sum(case when exclusion_kinds <> '' then good_events else 0 end) as excluded_good_events,
-        sum(records) as records
+        minutes.slo_name,
+        minutes.service,
+        minutes.definition_hash,
+        minutes.event_date as day,
+        sum(minutes.good_events) as good_events,
+        sum(minutes.total_events) as total_events,
+        sum(case when minutes.exclusion_kinds <> '' then minutes.total_events else 0 end) as excluded_events,
+        sum(case when minutes.exclusion_kinds <> '' then minutes.good_events else 0 end) as excluded_good_events,
+        sum(minutes.records) as records
 
     from minutes
-    group by slo_name, service, definition_hash, event_date
+    inner join versions
+        on minutes.slo_name = versions.slo_name
+        and minutes.definition_hash = versions.definition_hash
+        and (versions.valid_from is null or minutes.event_date >= versions.valid_from)
+        and (versions.valid_to is null or minutes.event_date < versions.valid_to)
+    where versions.budgeting_method = 'Occurrences'
+    group by minutes.slo_name, minutes.service, minutes.definition_hash, minutes.event_date
+
+),
+
+daily as (
+
+    select * from occurrences
+    union all
+    select * from {{ ref('int_slo_slices_aggregated') }}
 
 ),
 

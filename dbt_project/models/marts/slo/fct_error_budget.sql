@@ -123,13 +123,12 @@ projected as (
         *,
         case
             when budget_consumed > 0 and budget_consumed < 1
-                then cast({{ dbt.dateadd('day', 'cast(ceil((1 - budget_consumed) * days_elapsed / budget_consumed) as integer)', 'as_of') }} as date)
-        end as projected_date,
+                then (1 - budget_consumed) * days_elapsed / budget_consumed
+        end as days_left,
         case
-            when window_kind = 'rolling'
-                then cast({{ dbt.dateadd('day', dbt.datediff('window_start', 'window_end', 'day'), 'as_of') }} as date)
-            else window_end
-        end as horizon
+            when window_kind = 'rolling' then {{ dbt.datediff('window_start', 'window_end', 'day') }}
+            else {{ dbt.datediff('as_of', 'window_end', 'day') }}
+        end as horizon_days
 
     from consumed
 
@@ -159,7 +158,10 @@ final as (
             when 1 - budget_consumed < {{ var('budget_at_risk_remaining') }} then 'at_risk'
             else 'healthy'
         end as status,
-        case when projected_date < horizon then projected_date end as projected_exhaustion
+        case
+            when ceil(days_left) < horizon_days
+                then cast({{ dbt.dateadd('day', 'cast(ceil(days_left) as integer)', 'as_of') }} as date)
+        end as projected_exhaustion
 
     from projected
 
