@@ -123,3 +123,11 @@ def test_every_dbt_test_ran_as_an_asset_check_and_passed(scenario_run, dbt_manif
                 if n["resource_type"] == "test"}
     ran = {c.name: c.passed for c in outcome.checks if c.name in declared}
     assert set(ran) == declared and all(ran.values())
+
+
+def test_dbt_evidence_is_kept_in_the_home_and_only_that(scenario_run):
+    settings, outcome, _ = scenario_run
+    target = settings.home / "dbt" / "runs" / outcome.run_id
+    assert [p.name for p in target.iterdir()] == ["run_results.json"]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    assert results and all(r["status"] in ("success", "pass") for r in results)

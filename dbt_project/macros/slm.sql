@@ -97,3 +97,9 @@
 {% macro default__slm_double() -%}
     double
 {%- endmacro %}
+
+{#- The SLO definition version `v` is in force on `day` ([valid_from, valid_to), null = unbounded). -#}
+{% macro slm_version_in_force(v, day) -%}
+    ({{ v }}.valid_from is null or {{ day }} >= {{ v }}.valid_from)
+        and ({{ v }}.valid_to is null or {{ day }} < {{ v }}.valid_to)
+{%- endmacro %}

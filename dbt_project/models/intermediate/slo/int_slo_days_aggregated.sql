@@ -34,8 +34,7 @@ occurrences as (
     inner join versions
         on minutes.slo_name = versions.slo_name
         and minutes.definition_hash = versions.definition_hash
-        and (versions.valid_from is null or minutes.event_date >= versions.valid_from)
-        and (versions.valid_to is null or minutes.event_date < versions.valid_to)
+        and {{ slm_version_in_force('versions', 'minutes.event_date') }}
     where versions.budgeting_method = 'Occurrences'
     group by minutes.slo_name, minutes.service, minutes.definition_hash, minutes.event_date
 
@@ -61,8 +60,7 @@ final as (
     inner join versions
         on daily.slo_name = versions.slo_name
         and daily.definition_hash = versions.definition_hash
-        and (versions.valid_from is null or daily.day >= versions.valid_from)
-        and (versions.valid_to is null or daily.day < versions.valid_to)
+        and {{ slm_version_in_force('versions', 'daily.day') }}
 
 )
 

@@ -29,8 +29,7 @@ minutes as (
     inner join versions
         on minutes.slo_name = versions.slo_name
         and minutes.definition_hash = versions.definition_hash
-        and (versions.valid_from is null or minutes.event_date >= versions.valid_from)
-        and (versions.valid_to is null or minutes.event_date < versions.valid_to)
+        and {{ slm_version_in_force('versions', 'minutes.event_date') }}
 
 ),
 
