@@ -121,6 +121,31 @@ def validate(path: str) -> None:
                f"{len(cat.exclusions)} exclusion window(s): OK")
 
 
+@main.command()
+@click.option("--slo", required=True, help="The SLO whose budget policy decides.")
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
+def gate(slo: str, home: str | None, as_json: bool) -> None:
+    """Exit 0 when a deploy may go ahead; 1 with the reasons when the budget policy freezes it."""
+    from .gate import evaluate_gate
+
+    decision = evaluate_gate(Settings.from_env(home=home).warehouse, slo)
+    if as_json:
+        click.echo(json.dumps(decision.as_dict(), indent=2, default=str))
+    else:
+        remaining = "n/a" if decision.budget_remaining is None else f"{decision.budget_remaining:.1%}"
+        click.echo(f"{slo}: budget {decision.status or 'unknown'} ({remaining} left as of {decision.as_of}), "
+                   f"latest burn-rate evaluation {decision.evaluated_at}")
+        for reason in decision.reasons:
+            click.echo(f"  FREEZE: {reason}")
+        for alert in decision.firing:
+            if alert["severity"] != "page":
+                click.echo(f"  note: {alert['severity']} alert firing over {alert['long_window']}")
+        click.echo("deploy allowed" if decision.allowed else "deploy frozen")
+    if not decision.allowed:
+        sys.exit(1)
+
+
 @main.group()
 def snapshot() -> None:
     """Immutable audit snapshots."""

@@ -103,3 +103,19 @@
     ({{ v }}.valid_from is null or {{ day }} >= {{ v }}.valid_from)
         and ({{ v }}.valid_to is null or {{ day }} < {{ v }}.valid_to)
 {%- endmacro %}
+
+{#- The default multi-window, multi-burn-rate alerts of Google's SRE Workbook ("Alerting on
+    SLOs"): (long window, short window, burn-rate threshold, severity), in minutes. An SLO with
+    AlertPolicy conditions in the catalog uses those instead. -#}
+{% macro slm_default_burn_alerts() -%}
+    {{ return([(60, 5, 14.4, 'page'), (360, 30, 6, 'page'), (1440, 120, 3, 'ticket'), (4320, 360, 1, 'ticket')]) }}
+{%- endmacro %}
+
+{#- A window length in minutes as people write it: 5m, 1h, 3d. -#}
+{% macro slm_window_label(minutes) -%}
+    case
+        when mod({{ minutes }}, 1440) = 0 then concat(cast({{ minutes }} / 1440 as {{ dbt.type_int() }}), 'd')
+        when mod({{ minutes }}, 60) = 0 then concat(cast({{ minutes }} / 60 as {{ dbt.type_int() }}), 'h')
+        else concat(cast({{ minutes }} as {{ dbt.type_int() }}), 'm')
+    end
+{%- endmacro %}
