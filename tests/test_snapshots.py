@@ -146,6 +146,8 @@ def test_snapshot_commands_create_list_and_verify(snap_settings):
     assert "snapshot 000001-2026-10 (period 2026-10)" in created.output
     listed = runner.invoke(main, ["snapshot", "list", *home])
     assert listed.output.startswith("000001-2026-10  period=2026-10")
+    shown = json.loads(runner.invoke(main, ["snapshot", "show", "000001-2026-10", *home]).output)
+    assert (shown["snapshot_id"], shown["period"]) == ("000001-2026-10", "2026-10")
     assert runner.invoke(main, ["snapshot", "verify", "--all", *home]).exit_code == 0
     target = snap_settings.snapshots / "000001-2026-10" / "fct_sla_compliance.parquet"
     writable(target.parent), writable(target)
