@@ -475,7 +475,7 @@ class _Resolver:
         return out
 
     # --- alerting -----------------------------------------------------------------------------
-    def alert_condition(self, doc: Document | None, body: dict, path: str, owner: Document) -> dict | None:
+    def alert_condition(self, body: dict, path: str, owner: Document) -> dict | None:
         spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
         cond = spec.get("condition")
         if not isinstance(cond, dict):
@@ -523,9 +523,9 @@ class _Resolver:
                 if ref is None:
                     self.problem(doc, f"{path}.conditionRef", f"no AlertCondition named {c['conditionRef']!r} in the catalog")
                     continue
-                row = self.alert_condition(ref, ref.body, path, doc)
+                row = self.alert_condition(ref.body, path, doc)
             elif isinstance(c, dict):
-                row = self.alert_condition(None, c, path, doc)
+                row = self.alert_condition(c, path, doc)
             else:
                 self.problem(doc, path, "must be a conditionRef or an inline AlertCondition")
                 continue

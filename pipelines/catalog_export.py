@@ -17,7 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 import pyarrow as pa
-import pyarrow.parquet  # noqa: F401 - pa.parquet
+import pyarrow.parquet as pq
 
 from .catalog import Catalog, CatalogError, Problem, require_catalog
 from .resources import SlmResource
@@ -98,7 +98,7 @@ def export_catalog(cat: Catalog, lake: Path, today: dt.date | None = None) -> di
     """Write every catalog table and extend the SLO version history; return row counts."""
     today = today or dt.datetime.now(dt.timezone.utc).date()
     versions_path = lake / "catalog" / "slo_versions.parquet"
-    history = pa.parquet.read_table(versions_path).to_pylist() if versions_path.exists() else []
+    history = pq.read_table(versions_path).to_pylist() if versions_path.exists() else []
     versions, problems = update_versions(history, cat.slos, today)
     if problems:
         raise CatalogError([Problem(str(cat.root), 0, "SLO", "", "metadata.annotations", p) for p in problems])

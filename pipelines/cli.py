@@ -64,9 +64,9 @@ def demo(home: str | None, seed: int, days: int) -> None:
     from .demo_data import DEMO_START, SERVICES, generate_landing, write_catalog
     from .runner import run_pipeline, run_snapshot
 
-    settings = Settings.from_env(home=home)
-    landing, catalog = Path(settings.home) / "landing", Path(settings.home) / "catalog"
-    settings = Settings.resolve(settings.home, str(landing), catalog)
+    # the demo owns its home: landing and catalog are the home's defaults, whatever SLM_LANDING says
+    settings = Settings.resolve(Settings.from_env(home=home).home)
+    landing, catalog = Path(settings.landing), settings.catalog
     marker = landing / ".demo-seed"
     if marker.exists() and marker.read_text().strip() == f"{seed} {days}":
         click.echo(f"Demo landing zone already generated in {landing} (seed {seed}, {days} days)")

@@ -94,10 +94,6 @@ class LandingReport:
     landed: list[LedgerEntry] = field(default_factory=list)
     already_landed: int = 0
 
-    @property
-    def days(self) -> set[str]:
-        return {d for e in self.landed for d in e.days}
-
 
 # --- formats ----------------------------------------------------------------------------------
 def _open_bytes(path: Path) -> bytes:
@@ -435,9 +431,12 @@ def land(lake: Lake, landing: str, progress=None) -> LandingReport:
     return report
 
 
-def publish_day(lake: Lake, day: str) -> int:
-    """Rebuild one day's partition from the active landed files; return its row count."""
-    sources = [str(lake.files / f"{e.file_sha256}.parquet") for e in lake.active() if day in e.days]
+def publish_day(lake: Lake, day: str, active: list[LedgerEntry] | None = None) -> int:
+    """Rebuild one day's partition from the active landed files; return its row count.
+
+    Pass `active` (from `lake.active()`) when publishing many days, to read the ledger once."""
+    active = lake.active() if active is None else active
+    sources = [str(lake.files / f"{e.file_sha256}.parquet") for e in active if day in e.days]
     target = lake.partition_path(day)
     con = duckdb.connect()
     try:
@@ -489,9 +488,8 @@ def landed_events(context: dg.AssetExecutionContext, slm: SlmResource) -> dg.Mat
     for e in report.landed:
         context.log.info(f"landed {e.path}: {e.rows_read} read = {e.rows_landed} landed + {e.rows_quarantined} quarantined")
     days = days_in(context.partition_time_window)
-    rows = {}
-    for day in days:
-        rows[day] = publish_day(lake, day)
+    active = lake.active()
+    rows = {day: publish_day(lake, day, active) for day in days}
     context.log.info(f"published {len(days)} day partition(s), {sum(rows.values())} events")
     return dg.MaterializeResult(metadata={
         "landing": settings.landing,
