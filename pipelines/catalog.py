@@ -85,6 +85,7 @@ class Catalog:
     exclusions: list[dict] = field(default_factory=list)
     dependencies: list[dict] = field(default_factory=list)
     alert_conditions: list[dict] = field(default_factory=list)
+    composite_members: list[dict] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)  # valid, but not computed here
 
     @property
@@ -208,6 +209,7 @@ class _Resolver:
             self.exclusion(doc)
         for doc in self.by_kind.get("Dependency", {}).values():
             self.dependency(doc)
+        self.composites()
 
     # --- SLOs ---------------------------------------------------------------------------------
     def note(self, doc: Document, path: str, message: str) -> None:
@@ -259,6 +261,9 @@ class _Resolver:
             if target is None or slices is None or good is False:
                 continue
             reasons = [r for r in (source.get("not_computed"), window.get("not_computed")) if r]
+            shift = _dst_shift_minutes(window.get("tz", "UTC"))
+            if shift and slices.get("minutes") and shift % slices["minutes"]:
+                reasons.append(f"time slices in {window['tz']} must divide its {shift}-minute daylight-saving shift")
             if reasons:
                 self.note(doc, path, "listed, not computed here: " + "; ".join(reasons))
             key = doc.name if len(objectives) == 1 else f"{doc.name}.{labels[i]}"
@@ -469,10 +474,7 @@ class _Resolver:
         if unit not in CALENDAR_UNITS or n != 1:
             self.problem(doc, "spec.timeWindow[0].duration", "a calendar window is 1w, 1M or 1Q")
             return None
-        out = {"kind": "calendar", "unit": CALENDAR_UNITS[unit], "tz": tz}
-        if tz != "UTC":
-            out["not_computed"] = f"calendar windows in {tz} are not computed yet (UTC only)"
-        return out
+        return {"kind": "calendar", "unit": CALENDAR_UNITS[unit], "tz": tz}
 
     # --- alerting -----------------------------------------------------------------------------
     def alert_condition(self, body: dict, path: str, owner: Document) -> dict | None:
@@ -665,13 +667,59 @@ class _Resolver:
         for key in ("service", "dependsOn"):
             if s.get(key) not in services:
                 self.problem(doc, f"spec.{key}", f"no Service named {s.get(key)!r} in the catalog")
+        slo = s.get("slo")
+        if slo is not None:
+            owner = {r["slo_name"]: r["service"] for r in self.cat.slos}.get(slo)
+            if owner != s.get("dependsOn"):
+                self.problem(doc, "spec.slo", f"no SLO named {slo!r} of service {s.get('dependsOn')!r}")
+        if s.get("service") == s.get("dependsOn"):
+            self.problem(doc, "spec.dependsOn", "a service cannot depend on itself")
         self.cat.dependencies.append({
             "dependency_name": doc.name,
             "service": str(s.get("service")),
             "depends_on": str(s.get("dependsOn")),
             "hard": bool(s.get("hard", True)),
+            "slo_name": None if slo is None else str(slo),
             "definition_hash": _hash(doc.body),
         })
+
+    def composites(self) -> None:
+        """Every service with hard dependencies is a user journey: its members are itself and every
+        service reachable through hard dependencies (transitively), each listed once at its
+        shortest depth. A cycle of hard dependencies has no composite and is a problem."""
+        hard: dict[str, list[dict]] = {}
+        for d in self.cat.dependencies:
+            if d["hard"]:
+                hard.setdefault(d["service"], []).append(d)
+        docs = self.by_kind.get("Dependency", {})
+        for journey in sorted(hard):
+            members = {journey: (0, None)}
+            frontier, depth = [journey], 0
+            while frontier:
+                depth += 1
+                nxt = []
+                for svc in frontier:
+                    for d in hard.get(svc, []):
+                        if d["depends_on"] == journey:
+                            self.problem(docs[d["dependency_name"]], "spec.dependsOn",
+                                         f"hard dependencies form a cycle through {journey!r}")
+                            return
+                        if d["depends_on"] not in members:
+                            members[d["depends_on"]] = (depth, d["slo_name"])
+                            nxt.append(d["depends_on"])
+                frontier = nxt
+            for member, (level, slo) in sorted(members.items(), key=lambda m: (m[1][0], m[0])):
+                self.cat.composite_members.append({
+                    "journey_service": journey, "member_service": member, "depth": level, "slo_name": slo})
+
+
+def _dst_shift_minutes(tz: str) -> int:
+    """How much a local day grows or shrinks on a daylight-saving change (0 without DST): time
+    slices must divide it so that a 23- or 25-hour day holds whole slices."""
+    zone = ZoneInfo(tz)
+    year = dt.date.today().year
+    offsets = {dt.datetime(year, month, 1, tzinfo=zone).utcoffset() for month in (1, 7)}
+    return int(abs(max(offsets) - min(offsets)).total_seconds() // 60)
 
 
 def _slug(text: str) -> str:

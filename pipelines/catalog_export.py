@@ -56,7 +56,11 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
     "dependencies": pa.schema([
         ("dependency_name", pa.string()), ("service", pa.string()), ("depends_on", pa.string()),
-        ("hard", pa.bool_()), ("definition_hash", pa.string()),
+        ("hard", pa.bool_()), ("slo_name", pa.string()), ("definition_hash", pa.string()),
+    ]),
+    "composite_members": pa.schema([
+        ("journey_service", pa.string()), ("member_service", pa.string()), ("depth", pa.int32()),
+        ("slo_name", pa.string()),
     ]),
     "alert_conditions": pa.schema([
         ("slo_document", pa.string()), ("alert_policy", pa.string()), ("condition_name", pa.string()),

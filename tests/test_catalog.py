@@ -251,10 +251,12 @@ def test_openslo_style_examples_are_accepted(tmp_path):
     assert cat.problems == []
     listed = {s["slo_name"]: s["not_computed_reason"] for s in cat.slos if not s["computed"]}
     assert listed == {
-        "search-availability": "calendar windows in America/New_York are not computed yet (UTC only)",
         "search-latency.painful": "the metric source is external",
         "search-latency.acceptable": "the metric source is external",
         "cloud-availability": "a metric source is external",
         "precomputed-ratio": "a raw (pre-computed) ratio comes from an external source",
     }
-    assert len(cat.notes) == 5
+    assert len(cat.notes) == 4
+    # calendar windows in a catalog time zone are computed (in local days)
+    search = next(s for s in cat.slos if s["slo_name"] == "search-availability")
+    assert (search["computed"], search["time_zone"]) == (True, "America/New_York")

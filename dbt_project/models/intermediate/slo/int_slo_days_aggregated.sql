@@ -1,13 +1,15 @@
 {#- Daily totals per SLO, raw and with every exclusion removed, with the target of the definition
     version in force that day and the error budget that day adds: (1 - target) x adjusted total,
-    in exact decimals. Occurrences SLOs count events; time-slice SLOs count slices
-    (int_slo_slices_aggregated). -#}
+    in exact decimals. Days are the SLO's local days (UTC unless its calendar names a time zone);
+    `day_minutes` is that day's length, 1380 or 1500 on a daylight-saving change.
+    Occurrences SLOs count events; time-slice SLOs count slices (int_slo_slices_aggregated). -#}
 
 with
 
 minutes as (
 
-    select * from {{ ref('int_slo_minutes') }}
+    select * from {{ ref('int_slo_minutes_localized') }}
+    where budgeting_method = 'Occurrences'
 
 ),
 
@@ -20,23 +22,17 @@ versions as (
 occurrences as (
 
     select
-        minutes.slo_name,
-        minutes.service,
-        minutes.definition_hash,
-        minutes.event_date as day,
-        sum(minutes.good_events) as good_events,
-        sum(minutes.total_events) as total_events,
-        sum(case when minutes.exclusion_kinds <> '' then minutes.total_events else 0 end) as excluded_events,
-        sum(case when minutes.exclusion_kinds <> '' then minutes.good_events else 0 end) as excluded_good_events,
-        sum(minutes.records) as records
+        slo_name,
+        service,
+        day,
+        sum(good_events) as good_events,
+        sum(total_events) as total_events,
+        sum(case when exclusion_kinds <> '' then total_events else 0 end) as excluded_events,
+        sum(case when exclusion_kinds <> '' then good_events else 0 end) as excluded_good_events,
+        sum(records) as records
 
     from minutes
-    inner join versions
-        on minutes.slo_name = versions.slo_name
-        and minutes.definition_hash = versions.definition_hash
-        and {{ slm_version_in_force('versions', 'minutes.event_date') }}
-    where versions.budgeting_method = 'Occurrences'
-    group by minutes.slo_name, minutes.service, minutes.definition_hash, minutes.event_date
+    group by slo_name, service, day
 
 ),
 
@@ -51,7 +47,17 @@ daily as (
 final as (
 
     select
-        daily.*,
+        daily.slo_name,
+        daily.service,
+        versions.definition_hash,
+        daily.day,
+        daily.good_events,
+        daily.total_events,
+        daily.excluded_events,
+        daily.excluded_good_events,
+        daily.records,
+        versions.time_zone,
+        {{ slm_local_day_minutes('daily.day', 'versions.time_zone') }} as day_minutes,
         versions.target,
         {{ slm_count('daily.total_events - daily.excluded_events') }}
             * (1 - {{ slm_percent('versions.target') }}) as allowed_bad
@@ -59,7 +65,6 @@ final as (
     from daily
     inner join versions
         on daily.slo_name = versions.slo_name
-        and daily.definition_hash = versions.definition_hash
         and {{ slm_version_in_force('versions', 'daily.day') }}
 
 )

@@ -4,13 +4,14 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='event_date',
+        on_schema_change='fail',
     )
 }}
 
-{#- The minute-grain base of every SLO: weighted good and total events per SLO, minute and set of
-    exclusion kinds, each day computed with the definition version in force on it. Incremental by
-    day: a run replaces exactly the days in [min_date, max_date). Good events are counted among
-    total events only (an SLO's good filter applies inside its total filter). -#}
+{#- The minute-grain base of every SLO: weighted good and total events per SLO, minute, set of
+    exclusion kinds and deployed `version` (for canary comparisons), each day computed with the
+    definition version in force on it. Incremental by day: a run replaces exactly the days in
+    [min_date, max_date). Good events are counted among total events only (an SLO's good filter applies inside its total filter). -#}
 
 {%- set slos = slm_computable_slo_versions() %}
 
@@ -33,6 +34,7 @@ per_slo as (
         cast(null as date) as event_date,
         cast(null as {{ dbt.type_timestamp() }}) as minute_ts,
         cast(null as {{ dbt.type_string() }}) as exclusion_kinds,
+        cast(null as {{ dbt.type_string() }}) as version,
         cast(null as {{ slm_double() }}) as good_events,
         cast(null as {{ slm_double() }}) as total_events,
         cast(null as {{ dbt.type_bigint() }}) as records
@@ -49,6 +51,7 @@ per_slo as (
         event_date,
         {{ slm_minute('event_ts') }} as minute_ts,
         exclusion_kinds,
+        coalesce(version, '') as version,
         sum(case when {{ slo[2] }} then weight else 0 end) as good_events,
         sum(weight) as total_events,
         count(*) as records
@@ -62,7 +65,7 @@ per_slo as (
         and event_date < cast({{ slm_literal(slo[6]) }} as date)
         {%- endif %}
         and ({{ slo[3] }})
-    group by service, event_date, {{ slm_minute('event_ts') }}, exclusion_kinds
+    group by service, event_date, {{ slm_minute('event_ts') }}, exclusion_kinds, coalesce(version, '')
 
     {% if not loop.last %}union all{% endif %}
 

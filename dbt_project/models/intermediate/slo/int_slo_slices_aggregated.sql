@@ -6,30 +6,15 @@
       SLI is the mean slice ratio.
     Every slice of a day with telemetry counts. A slice without events counts as good (ratio 1),
     as object-storage SLAs count an empty 5-minute interval as 0 % errors. A slice with an event
-    inside an Exclusion window is an excluded slice: it leaves the adjusted figures. -#}
+    inside an Exclusion window is an excluded slice: it leaves the adjusted figures. Slices are
+    counted from the start of the SLO's local day, so a 23-hour day has 276 five-minute slices. -#}
 
 with
 
-versions as (
-
-    select * from {{ ref('stg_catalog__slo_versions') }}
-    where computed and budgeting_method <> 'Occurrences'
-
-),
-
 minutes as (
 
-    select
-        minutes.*,
-        versions.budgeting_method,
-        versions.time_slice_minutes,
-        versions.time_slice_target
-
-    from {{ ref('int_slo_minutes') }} as minutes
-    inner join versions
-        on minutes.slo_name = versions.slo_name
-        and minutes.definition_hash = versions.definition_hash
-        and {{ slm_version_in_force('versions', 'minutes.event_date') }}
+    select * from {{ ref('int_slo_minutes_localized') }}
+    where budgeting_method <> 'Occurrences'
 
 ),
 
@@ -38,12 +23,12 @@ slices as (
     select
         slo_name,
         service,
-        definition_hash,
-        event_date,
+        day,
         budgeting_method,
         time_slice_minutes,
         time_slice_target,
-        floor({{ dbt.datediff("cast(event_date as " ~ dbt.type_timestamp() ~ ")", 'minute_ts', 'minute') }}
+        time_zone,
+        floor({{ dbt.datediff("cast(day as " ~ dbt.type_timestamp() ~ ")", 'local_minute_ts', 'minute') }}
               / time_slice_minutes) as slice_index,
         sum(good_events) as good_events,
         sum(total_events) as total_events,
@@ -51,8 +36,8 @@ slices as (
         sum(records) as records
 
     from minutes
-    group by slo_name, service, definition_hash, event_date, budgeting_method, time_slice_minutes,
-        time_slice_target, floor({{ dbt.datediff("cast(event_date as " ~ dbt.type_timestamp() ~ ")", 'minute_ts', 'minute') }}
+    group by slo_name, service, day, budgeting_method, time_slice_minutes, time_slice_target, time_zone,
+        floor({{ dbt.datediff("cast(day as " ~ dbt.type_timestamp() ~ ")", 'local_minute_ts', 'minute') }}
               / time_slice_minutes)
 
 ),
@@ -72,22 +57,44 @@ scored as (
 
 ),
 
+per_day as (
+
+    select
+        slo_name,
+        service,
+        day,
+        max(time_slice_minutes) as time_slice_minutes,
+        max(time_zone) as time_zone,
+        count(*) as slices_with_events,
+        sum(slice_good) as good_slices_with_events,
+        sum(is_excluded) as excluded_slices,
+        sum(slice_good * is_excluded) as excluded_good_slices,
+        sum(records) as records
+
+    from scored
+    group by slo_name, service, day
+
+),
+
 final as (
 
     select
         slo_name,
         service,
-        definition_hash,
-        event_date as day,
-        -- slices without events are good: (slices in a day - slices with events) * 1
-        cast(sum(slice_good) + (1440 / max(time_slice_minutes) - count(*)) as {{ slm_double() }}) as good_events,
-        cast(1440 / max(time_slice_minutes) as {{ slm_double() }}) as total_events,
-        cast(sum(is_excluded) as {{ slm_double() }}) as excluded_events,
-        cast(sum(slice_good * is_excluded) as {{ slm_double() }}) as excluded_good_events,
-        sum(records) as records
+        day,
+        -- slices without events are good: (slices in the day - slices with events) * 1
+        cast(good_slices_with_events + (slices_in_day - slices_with_events) as {{ slm_double() }}) as good_events,
+        cast(slices_in_day as {{ slm_double() }}) as total_events,
+        cast(excluded_slices as {{ slm_double() }}) as excluded_events,
+        cast(excluded_good_slices as {{ slm_double() }}) as excluded_good_events,
+        records
 
-    from scored
-    group by slo_name, service, definition_hash, event_date
+    from (
+        select
+            *,
+            {{ slm_local_day_minutes('day', 'time_zone') }} / time_slice_minutes as slices_in_day
+        from per_day
+    ) as sized
 
 )
 

@@ -7,9 +7,15 @@
     The allowance is summed in exact decimals, so 99.9 % of 1,000,000 events allows exactly 1,000
     bad ones, and a target changed mid-window counts each day at its own target. `target` is the
     target in force on as_of. status: exhausted when nothing remains, at_risk below the
-    `budget_at_risk_remaining` share, healthy otherwise. projected_exhaustion extends the
-    average daily consumption of the window so far; null when the budget is not being spent
-    or would last beyond the window. -#}
+    `budget_at_risk_remaining` share, healthy otherwise.
+    Days are the SLO's local days, so a calendar month in Europe/Berlin runs from local midnight
+    to local midnight; `window_hours` is its real length (745 for October, with its 25-hour day).
+    projected_exhaustion extends the trailing burn: with b = bad events per day over the last
+    `projection_trailing_days` days (fewer at the start of a window) and R = allowed_bad -
+    actual_bad, the budget runs out after R / b days in a rolling window; in a calendar window,
+    whose allowance still grows by a = allowed_bad / days_elapsed a day, after R / (b - a) days.
+    Null when the budget is already gone, not being spent faster than it grows, or would outlast
+    the window. -#}
 
 with
 
@@ -96,14 +102,51 @@ totals as (
 
 ),
 
+recent as (
+
+    select
+        bounded.slo_name,
+        bounded.as_of,
+        sum(daily.total_events - daily.excluded_events)
+            - sum(daily.good_events - daily.excluded_good_events) as trailing_bad
+
+    from bounded
+    inner join daily
+        on bounded.slo_name = daily.slo_name
+        and daily.day >= bounded.window_start
+        and daily.day <= bounded.as_of
+        and daily.day > cast({{ dbt.dateadd('day', '-' ~ var('projection_trailing_days'), 'bounded.as_of') }} as date)
+    group by bounded.slo_name, bounded.as_of
+
+),
+
+window_zones as (
+
+    select distinct slo_name, time_zone from daily
+
+),
+
 budgets as (
 
     select
-        *,
-        adjusted_total_events - adjusted_good_events as actual_bad,
-        {{ dbt.datediff('window_start', 'as_of', 'day') }} + 1 as days_elapsed
+        totals.*,
+        totals.adjusted_total_events - totals.adjusted_good_events as actual_bad,
+        {{ dbt.datediff('totals.window_start', 'totals.as_of', 'day') }} + 1 as days_elapsed,
+        recent.trailing_bad / least(
+            {{ var('projection_trailing_days') }},
+            {{ dbt.datediff('totals.window_start', 'totals.as_of', 'day') }} + 1
+        ) as trailing_bad_per_day,
+        {{ dbt.datediff(
+            slm_local_to_utc('cast(totals.window_start as ' ~ dbt.type_timestamp() ~ ')', 'window_zones.time_zone'),
+            slm_local_to_utc('cast(totals.window_end as ' ~ dbt.type_timestamp() ~ ')', 'window_zones.time_zone'),
+            'hour') }} as window_hours
 
     from totals
+    inner join recent
+        on totals.slo_name = recent.slo_name
+        and totals.as_of = recent.as_of
+    inner join window_zones
+        on totals.slo_name = window_zones.slo_name
 
 ),
 
@@ -122,8 +165,11 @@ projected as (
     select
         *,
         case
-            when budget_consumed > 0 and budget_consumed < 1
-                then (1 - budget_consumed) * days_elapsed / budget_consumed
+            when actual_bad >= allowed_bad then null
+            when window_kind = 'rolling' and trailing_bad_per_day > 0
+                then (allowed_bad - actual_bad) / trailing_bad_per_day
+            when window_kind = 'calendar' and trailing_bad_per_day > allowed_bad / days_elapsed
+                then (allowed_bad - actual_bad) / (trailing_bad_per_day - allowed_bad / days_elapsed)
         end as days_left,
         case
             when window_kind = 'rolling' then {{ dbt.datediff('window_start', 'window_end', 'day') }}
@@ -142,6 +188,7 @@ final as (
         window_kind,
         window_start,
         window_end,
+        window_hours,
         as_of,
         target,
         good_events,
@@ -159,7 +206,7 @@ final as (
             else 'healthy'
         end as status,
         case
-            when ceil(days_left) < horizon_days
+            when days_left is not null and ceil(days_left) < horizon_days
                 then cast({{ dbt.dateadd('day', 'cast(ceil(days_left) as integer)', 'as_of') }} as date)
         end as projected_exhaustion
 

@@ -1,6 +1,6 @@
-{#- One row per SLO and UTC day, with the target and definition in force that day. `sli` keeps every event; `sli_adjusted` removes the events inside
+{#- One row per SLO and day (the SLO's local day: UTC unless its calendar names a time zone), with the target and definition in force that day. `sli` keeps every event; `sli_adjusted` removes the events inside
     approved Exclusion windows from numerator and denominator. `coverage` is the share of the
-    day's minutes not lost to a telemetry gap of the SLO's service. -#}
+    day's minutes (`day_minutes`) not lost to a telemetry gap of the SLO's service. -#}
 
 with
 
@@ -16,15 +16,26 @@ service_hours as (
 
 ),
 
+zones as (
+
+    select distinct time_zone from daily
+
+),
+
 gap_minutes as (
 
     select
-        service,
-        day,
-        sum(case when is_gap then 60 else 0 end) as gap_minutes
+        service_hours.service,
+        zones.time_zone,
+        {{ slm_local_day('service_hours.hour_ts', 'service_hours.day', 'zones.time_zone') }} as day,
+        sum(case when service_hours.is_gap then 60 else 0 end) as gap_minutes
 
     from service_hours
-    group by service, day
+    cross join zones
+    group by
+        service_hours.service,
+        zones.time_zone,
+        {{ slm_local_day('service_hours.hour_ts', 'service_hours.day', 'zones.time_zone') }}
 
 ),
 
@@ -35,6 +46,8 @@ final as (
         daily.slo_name,
         daily.service,
         daily.day,
+        daily.time_zone,
+        daily.day_minutes,
         daily.target,
         daily.definition_hash,
         daily.good_events,
@@ -43,12 +56,13 @@ final as (
         daily.good_events / nullif(daily.total_events, 0) as sli,
         (daily.good_events - daily.excluded_good_events)
             / nullif(daily.total_events - daily.excluded_events, 0) as sli_adjusted,
-        1.0 - coalesce(gap_minutes.gap_minutes, 0) / 1440.0 as coverage,
+        1.0 - coalesce(gap_minutes.gap_minutes, 0) / cast(daily.day_minutes as {{ slm_double() }}) as coverage,
         daily.records
 
     from daily
     left join gap_minutes
         on daily.service = gap_minutes.service
+        and daily.time_zone = gap_minutes.time_zone
         and daily.day = gap_minutes.day
 
 )

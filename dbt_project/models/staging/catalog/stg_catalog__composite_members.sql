@@ -1,0 +1,9 @@
+with
+
+source as (
+
+    select * from {{ source('catalog', 'composite_members') }}
+
+)
+
+select * from source
