@@ -106,7 +106,7 @@ def ingest(landing: str, home: str | None, dry_run: bool) -> None:
         click.echo(f"{counts['new']} new, {counts['correction']} correction(s), {counts['already landed']} "
                    f"already landed in {settings.landing} (dry run: nothing written)")
         return
-    report = land(lake, settings.landing)
+    report = land(lake, settings.landing, formats=settings.formats)
     for e in report.landed:
         kind = "correction" if e.supersedes else "new"
         click.echo(f"  {kind:<10}  {e.path}: {e.rows_read} read = {e.rows_landed} landed + "

@@ -36,7 +36,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             dg.ScheduleDefinition(job=snapshot_job, cron_schedule="0 6 2 * *", execution_timezone="UTC"),
         ],
         resources={
-            "slm": SlmResource(home=str(settings.home), landing=settings.landing, catalog=str(settings.catalog)),
+            "slm": SlmResource(home=str(settings.home), landing=settings.landing, catalog=str(settings.catalog),
+                               formats=";".join(f"{k}={v}" for k, v in settings.formats.items())),
             "dbt": dbt_resource(),
         },
     )

@@ -18,6 +18,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -30,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .adapters import ACCESS_RE, ALB_LINE_RE, access_log_rows, alb_rows, otlp_rows, prometheus_rows
 from .landing import LandingError, LandingFile, open_landing
 from .partitions import daily_partitions
 from .resources import SlmResource
@@ -109,27 +111,45 @@ def _open_bytes(path: Path) -> bytes:
         return f.read(4096)
 
 
+FORMATS = ("jsonl", "jsonl.gz", "csv", "csv.gz", "parquet", "otlp", "prometheus", "access_log", "alb")
+
+
 def detect_format(path: Path) -> str:
-    """By extension first, by content when the name says nothing."""
+    """By content where the content decides (JSON documents, log lines), else by extension."""
     name = path.name.lower()
-    for ext, fmt in ((".jsonl.gz", "jsonl.gz"), (".ndjson.gz", "jsonl.gz"), (".json.gz", "jsonl.gz"),
-                     (".csv.gz", "csv.gz"), (".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl"),
-                     (".csv", "csv"), (".parquet", "parquet")):
-        if name.endswith(ext):
-            return fmt
+    if name.endswith(".parquet"):
+        return "parquet"
     head = _open_bytes(path)
     if head.startswith(b"PAR1"):
         return "parquet"
     gz = head.startswith(b"\x1f\x8b")
     if gz:
-        with gzip.open(path, "rb") as f:
-            head = f.read(4096)
+        try:
+            with gzip.open(path, "rb") as f:
+                head = f.read(4096)
+        except UNREADABLE:
+            head = b""
     text = head.lstrip()
+    first = text.split(b"\n", 1)[0].decode("utf-8", "replace")
+    compact = re.sub(rb"\s+", b"", text)
+    if compact.startswith(b'{"resourceSpans"'):
+        return "otlp"
+    if compact.startswith((b'{"status":', b'{"data":')) and b'"resultType":' in compact:
+        return "prometheus"
     if text.startswith(b"{"):
         return "jsonl.gz" if gz else "jsonl"
-    first = text.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
-    if "," in first and "timestamp" in first and "service" in first:
+    if ALB_LINE_RE.match(first):
+        return "alb"
+    if ACCESS_RE.match(first):
+        return "access_log"
+    lowered = first.lower()
+    if "," in lowered and "timestamp" in lowered and "service" in lowered:
         return "csv.gz" if gz else "csv"
+    for ext, fmt in ((".jsonl.gz", "jsonl.gz"), (".ndjson.gz", "jsonl.gz"), (".json.gz", "jsonl.gz"),
+                     (".csv.gz", "csv.gz"), (".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl"),
+                     (".csv", "csv")):
+        if name.endswith(ext):
+            return fmt
     return "unknown"
 
 
@@ -245,8 +265,24 @@ def _parquet_batches(path: Path) -> Iterator[pa.Table]:
         yield pa.table(cols, schema=RAW_SCHEMA)
 
 
-def raw_batches(path: Path, fmt: str) -> Iterator[pa.Table]:
-    if fmt in ("jsonl", "jsonl.gz"):
+def _read_text(path: Path) -> str:
+    raw = gzip.open(path, "rb") if _open_bytes(path).startswith(b"\x1f\x8b") else open(path, "rb")
+    with raw:
+        return raw.read().decode("utf-8", errors="replace")
+
+
+def raw_batches(path: Path, fmt: str, service: str | None = None) -> Iterator[pa.Table]:
+    """`service` names the records of formats that carry none (the landing path's first folder)."""
+    gz = _open_bytes(path).startswith(b"\x1f\x8b")
+    if fmt == "access_log":
+        yield from _batches(access_log_rows(_text_lines(path, gz), service))
+    elif fmt == "alb":
+        yield from _batches(alb_rows(_text_lines(path, gz), service))
+    elif fmt == "otlp":  # JSON documents are read whole: OTLP exports are split into files by the exporter
+        yield from _batches(otlp_rows(_read_text(path)))
+    elif fmt == "prometheus":
+        yield from _batches(prometheus_rows(_read_text(path), service))
+    elif fmt in ("jsonl", "jsonl.gz"):
         yield from _jsonl_batches(path, fmt.endswith(".gz"))
     elif fmt in ("csv", "csv.gz"):
         yield from _batches(_csv_rows(path, fmt.endswith(".gz")))
@@ -367,8 +403,9 @@ class Lake:
 
 
 def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None,
-              location: str | None = None) -> LedgerEntry:
-    fmt = detect_format(path)
+              location: str | None = None, fmt: str | None = None) -> LedgerEntry:
+    fmt = fmt or detect_format(path)
+    service = rel.split("/", 1)[0] if "/" in rel else None
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     read = landed_n = bad_n = 0
@@ -378,7 +415,7 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
     with atomic_path(lake.files / f"{sha}.parquet") as good_tmp, atomic_path(lake.quarantine / f"{sha}.parquet") as bad_tmp:
         with pq.ParquetWriter(good_tmp, LANDED_SCHEMA, compression="zstd") as good_w, \
              pq.ParquetWriter(bad_tmp, QUARANTINE_SCHEMA, compression="zstd") as bad_w:
-            batches, last_line = raw_batches(path, fmt), 0
+            batches, last_line = raw_batches(path, fmt, service), 0
             while True:
                 try:
                     batch = next(batches)
@@ -453,8 +490,15 @@ def plan(lake: Lake, landing: str, read_new: bool = True, progress=None) -> list
     return out
 
 
-def land(lake: Lake, landing: str, progress=None) -> LandingReport:
-    """Land every landing file not landed before (by content). Safe to call any number of times."""
+def format_for(rel: str, formats: dict[str, str] | None) -> str | None:
+    """The format set for a landing path (longest matching path prefix), else None: detect it."""
+    matches = [p for p in (formats or {}) if rel.startswith(p)]
+    return formats[max(matches, key=len)] if matches else None
+
+
+def land(lake: Lake, landing: str, progress=None, formats: dict[str, str] | None = None) -> LandingReport:
+    """Land every landing file not landed before (by content). Safe to call any number of times.
+    `formats` maps landing path prefixes to a format, for files whose content does not tell."""
     source = open_landing(landing)
     files = source.files()
     report = LandingReport()
@@ -475,7 +519,7 @@ def land(lake: Lake, landing: str, progress=None) -> LandingReport:
                         else:
                             previous = by_path.get(f.rel)
                             entry = land_file(lake, local, f.rel, sha, previous.file_sha256 if previous else None,
-                                              location=f.location)
+                                              location=f.location, fmt=format_for(f.rel, formats))
                             known.add(sha)
                             by_path[f.rel] = entry
                             report.landed.append(entry)
@@ -540,7 +584,7 @@ def landed_events(context: dg.AssetExecutionContext, slm: SlmResource) -> dg.Mat
     rebuilds exactly the day partitions of this run, each replaced atomically."""
     settings = slm.settings()
     lake = Lake(settings.lake)
-    report = land(lake, settings.landing)
+    report = land(lake, settings.landing, formats=settings.formats)
     for e in report.landed:
         context.log.info(f"landed {e.path}: {e.rows_read} read = {e.rows_landed} landed + {e.rows_quarantined} quarantined")
     days = days_in(context.partition_time_window)

@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from .settings import Settings
+from .settings import Settings, parse_formats
 
 
 class SlmResource(dg.ConfigurableResource):
@@ -12,6 +12,7 @@ class SlmResource(dg.ConfigurableResource):
     home: str
     landing: str = ""
     catalog: str = ""
+    formats: str = ""  # SLM_FORMATS syntax: "prefix=format;..."
 
     def settings(self) -> Settings:
-        return Settings.resolve(self.home, self.landing or None, self.catalog or None)
+        return Settings.resolve(self.home, self.landing or None, self.catalog or None, parse_formats(self.formats))

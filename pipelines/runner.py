@@ -137,7 +137,7 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
 
     lake = Lake(settings.lake)
     out(f"Landing {settings.landing}")
-    report = land(lake, settings.landing, progress=_landing_progress(out))
+    report = land(lake, settings.landing, progress=_landing_progress(out), formats=settings.formats)
     read = sum(e.rows_read for e in report.landed)
     bad = sum(e.rows_quarantined for e in report.landed)
     out(f"  {len(report.landed)} new file(s), {read} records read, {read - bad} landed, {bad} quarantined; "
