@@ -8,6 +8,7 @@ from .dbt_manifest import dbt_resource
 from .ingest import landed_events
 from .quality import landed_events_valid, telemetry_complete
 from .resources import SlmResource
+from .sensors import new_landing_files
 from .settings import Settings
 from .snapshots import audit_snapshot
 
@@ -29,6 +30,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[slo_catalog, landed_events, warehouse_models, audit_snapshot],
         asset_checks=[landed_events_valid, telemetry_complete],
         jobs=[pipeline_job, snapshot_job],
+        sensors=[new_landing_files],
         schedules=[
             # Shortly after each UTC midnight, the day that just ended.
             dg.build_schedule_from_partitioned_job(pipeline_job, hour_of_day=0, minute_of_hour=30),
