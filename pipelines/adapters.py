@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import re
 from typing import Iterator
+from urllib.parse import urlsplit
 
 ACCESS_RE = re.compile(
     r'^(?P<client>\S+) \S+ (?P<user>\S+) \[(?P<time>[^\]]+)\] "(?P<request>[^"]*)" (?P<status>\d{3}) (?P<bytes>\S+)'
@@ -44,9 +45,7 @@ def _operation(request: str) -> str | None:
     parts = request.split(" ")
     if len(parts) < 2:
         return None
-    path = parts[1].split("?", 1)[0]
-    if "://" in path:  # ALB logs the absolute URL
-        path = "/" + path.split("://", 1)[1].split("/", 1)[-1] if "/" in path.split("://", 1)[1] else "/"
+    path = urlsplit(parts[1]).path or "/"  # drops the query, and the host of an absolute URL (ALB)
     return f"{parts[0]} {path}"
 
 

@@ -17,7 +17,6 @@ import datetime as dt
 import gzip
 import io
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -290,7 +289,7 @@ def raw_batches(path: Path, fmt: str, service: str | None = None) -> Iterator[pa
         yield from _parquet_batches(path)
     else:
         rows = ({"_line": n, "_raw": line[:2000], "_error": "unrecognised file format"}
-                for n, line in enumerate(_text_lines(path, path.name.endswith(".gz")), start=1))
+                for n, line in enumerate(_text_lines(path, gz), start=1))
         yield from _batches(rows)
 
 
@@ -463,6 +462,16 @@ class Delivery:
     supersedes: str | None = None
 
 
+def _classify(f: LandingFile, sha: str | None, known: set[str], by_path: dict[str, LedgerEntry]) -> Delivery:
+    """The one rule: known bytes are already landed; a known path with new bytes is a correction."""
+    if sha is not None and sha in known:
+        return Delivery(f, sha, "already landed")
+    previous = by_path.get(f.rel)
+    if previous is not None:
+        return Delivery(f, sha, "correction", previous.file_sha256)
+    return Delivery(f, sha, "new")
+
+
 def plan(lake: Lake, landing: str, read_new: bool = True, progress=None) -> list[Delivery]:
     """What landing `landing` now would do, file by file, without writing to the lake."""
     source = open_landing(landing)
@@ -477,13 +486,7 @@ def plan(lake: Lake, landing: str, read_new: bool = True, progress=None) -> list
         if sha is None and read_new:
             with source.local_copy(f, scratch) as local:
                 sha = sha256_file(local)
-        previous = by_path.get(f.rel)
-        if sha is not None and sha in known_hashes:
-            out.append(Delivery(f, sha, "already landed"))
-        elif previous is not None:
-            out.append(Delivery(f, sha, "correction", previous.file_sha256))
-        else:
-            out.append(Delivery(f, sha, "new"))
+        out.append(_classify(f, sha, known_hashes, by_path))
         if progress:
             progress(i, len(files), f.rel)
     shutil.rmtree(scratch, ignore_errors=True)
@@ -514,11 +517,11 @@ def land(lake: Lake, landing: str, progress=None, formats: dict[str, str] | None
                 else:
                     with source.local_copy(f, lake.root / ".incoming") as local:
                         sha = sha256_file(local)
-                        if sha in known:
+                        delivery = _classify(f, sha, known, by_path)
+                        if delivery.status == "already landed":
                             report.already_landed += 1
                         else:
-                            previous = by_path.get(f.rel)
-                            entry = land_file(lake, local, f.rel, sha, previous.file_sha256 if previous else None,
+                            entry = land_file(lake, local, f.rel, sha, delivery.supersedes,
                                               location=f.location, fmt=format_for(f.rel, formats))
                             known.add(sha)
                             by_path[f.rel] = entry

@@ -152,3 +152,18 @@ def test_prometheus_query_range_counters_with_a_reset(tmp_path):
     # 500s: +0 (no record), +3, +0 = 3 requests in one record
     assert got == [(200, pytest.approx(700.0), 3), (500, pytest.approx(3.0), 1)]
     assert set(df["service"]) == {"api"}  # the job label names the service
+
+
+def test_formats_set_per_path_prefix_in_slm_formats(tmp_path, monkeypatch):
+    from pipelines.settings import Settings
+
+    monkeypatch.setenv("SLM_FORMATS", "shop/=alb; edge/logs/=access_log")
+    settings = Settings.from_env(home=tmp_path / "home", landing=str(tmp_path / "landing"))
+    assert settings.formats == {"shop/": "alb", "edge/logs/": "access_log"}
+    (tmp_path / "landing" / "shop").mkdir(parents=True)
+    (tmp_path / "landing" / "shop" / "alb.txt").write_text("\n".join(ALB_LINES) + "\n")
+    [entry] = land(Lake(settings.lake), settings.landing, formats=settings.formats).landed
+    assert (entry.format, entry.rows_landed, entry.rows_quarantined) == ("alb", 2, 1)
+    monkeypatch.setenv("SLM_FORMATS", "shop/=syslog")
+    with pytest.raises(ValueError, match="SLM_FORMATS: 'shop/=syslog' is not prefix=format"):
+        Settings.from_env(home=tmp_path / "home")

@@ -3,7 +3,6 @@
 import json
 
 import dagster as dg
-import pytest
 
 from pipelines.definitions import build_definitions
 from pipelines.resources import SlmResource
@@ -63,3 +62,4 @@ def test_the_sensor_is_defined_for_the_daily_job(tmp_path):
     defs = build_definitions(Settings.resolve(tmp_path / "home"))
     sensor = defs.resolve_sensor_def("new_landing_files")
     assert sensor.job_name == "slm_daily"
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED  # the README says: off by default

@@ -46,6 +46,7 @@ windows as (
         slos.window_kind,
         slos.window_days,
         slos.calendar_unit,
+        slos.time_zone,
         case
             when slos.window_kind = 'rolling'
                 then cast({{ dbt.dateadd('day', '1 - slos.window_days', 'as_of_days.as_of') }} as date)
@@ -84,12 +85,20 @@ totals as (
         bounded.window_end,
         bounded.as_of,
         bounded.target,
+        bounded.time_zone,
         sum(daily.good_events) as good_events,
         sum(daily.total_events) as total_events,
         sum(daily.excluded_events) as excluded_events,
         sum(daily.good_events - daily.excluded_good_events) as adjusted_good_events,
         sum(daily.total_events - daily.excluded_events) as adjusted_total_events,
-        cast(sum(daily.allowed_bad) as {{ slm_double() }}) as allowed_bad
+        cast(sum(daily.allowed_bad) as {{ slm_double() }}) as allowed_bad,
+        sum(
+            case
+                when daily.day > cast({{ dbt.dateadd('day', '-' ~ var('projection_trailing_days'), 'bounded.as_of') }} as date)
+                    then (daily.total_events - daily.excluded_events) - (daily.good_events - daily.excluded_good_events)
+                else 0
+            end
+        ) as trailing_bad
 
     from bounded
     inner join daily
@@ -98,55 +107,22 @@ totals as (
         and daily.day <= bounded.as_of
     group by
         bounded.slo_name, bounded.window_kind, bounded.window_start, bounded.window_end,
-        bounded.as_of, bounded.target
-
-),
-
-recent as (
-
-    select
-        bounded.slo_name,
-        bounded.as_of,
-        sum(daily.total_events - daily.excluded_events)
-            - sum(daily.good_events - daily.excluded_good_events) as trailing_bad
-
-    from bounded
-    inner join daily
-        on bounded.slo_name = daily.slo_name
-        and daily.day >= bounded.window_start
-        and daily.day <= bounded.as_of
-        and daily.day > cast({{ dbt.dateadd('day', '-' ~ var('projection_trailing_days'), 'bounded.as_of') }} as date)
-    group by bounded.slo_name, bounded.as_of
-
-),
-
-window_zones as (
-
-    select distinct slo_name, time_zone from daily
+        bounded.as_of, bounded.target, bounded.time_zone
 
 ),
 
 budgets as (
 
     select
-        totals.*,
-        totals.adjusted_total_events - totals.adjusted_good_events as actual_bad,
-        {{ dbt.datediff('totals.window_start', 'totals.as_of', 'day') }} + 1 as days_elapsed,
-        recent.trailing_bad / least(
-            {{ var('projection_trailing_days') }},
-            {{ dbt.datediff('totals.window_start', 'totals.as_of', 'day') }} + 1
-        ) as trailing_bad_per_day,
+        *,
+        adjusted_total_events - adjusted_good_events as actual_bad,
+        {{ dbt.datediff('window_start', 'as_of', 'day') }} + 1 as days_elapsed,
         {{ dbt.datediff(
-            slm_local_to_utc('cast(totals.window_start as ' ~ dbt.type_timestamp() ~ ')', 'window_zones.time_zone'),
-            slm_local_to_utc('cast(totals.window_end as ' ~ dbt.type_timestamp() ~ ')', 'window_zones.time_zone'),
+            slm_local_to_utc('cast(window_start as ' ~ dbt.type_timestamp() ~ ')', 'time_zone'),
+            slm_local_to_utc('cast(window_end as ' ~ dbt.type_timestamp() ~ ')', 'time_zone'),
             'hour') }} as window_hours
 
     from totals
-    inner join recent
-        on totals.slo_name = recent.slo_name
-        and totals.as_of = recent.as_of
-    inner join window_zones
-        on totals.slo_name = window_zones.slo_name
 
 ),
 
@@ -154,7 +130,8 @@ consumed as (
 
     select
         *,
-        case when allowed_bad > 0 then actual_bad / allowed_bad else 0 end as budget_consumed
+        case when allowed_bad > 0 then actual_bad / allowed_bad else 0 end as budget_consumed,
+        trailing_bad / least({{ var('projection_trailing_days') }}, days_elapsed) as trailing_bad_per_day
 
     from budgets
 
