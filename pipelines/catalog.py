@@ -256,7 +256,7 @@ class _Resolver:
                 self.problem(doc, path, "must be a mapping")
                 continue
             target = self.objective_target(doc, obj, path)
-            slices = self.time_slices(doc, obj, path, method)
+            slices = self.time_slices(doc, obj, path, method, source["kind"])
             good = self.objective_good_filter(doc, obj, path, source)
             if target is None or slices is None or good is False:
                 continue
@@ -281,6 +281,8 @@ class _Resolver:
                 "budgeting_method": method,
                 "time_slice_target": slices.get("target"),
                 "time_slice_minutes": slices.get("minutes"),
+                "slice_count_op": THRESHOLD_OPS[obj["op"]] if source["kind"] == "throughput" else None,
+                "slice_count_value": float(obj["value"]) if source["kind"] == "throughput" else None,
                 "window_kind": window["kind"],
                 "window_days": window.get("days"),
                 "calendar_unit": window.get("unit"),
@@ -318,7 +320,10 @@ class _Resolver:
             return None
         return float(target)
 
-    def time_slices(self, doc: Document, obj: dict, path: str, method: str) -> dict | None:
+    def time_slices(self, doc: Document, obj: dict, path: str, method: str, kind: str) -> dict | None:
+        if kind == "throughput" and method != "Timeslices":
+            self.problem(doc, "spec.budgetingMethod", f"a throughput (count) indicator needs Timeslices, got {method!r}")
+            return None
         if method == "Occurrences":
             return {}
         out: dict = {}
@@ -332,7 +337,7 @@ class _Resolver:
             self.problem(doc, f"{path}.timeSliceWindow", "slices are whole minutes that divide a day (1m, 5m, 1h, ...)")
             return None
         out["minutes"] = seconds // 60
-        if method == "Timeslices":
+        if method == "Timeslices" and kind != "throughput":
             t = obj.get("timeSliceTarget")
             if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t <= 1:
                 self.problem(doc, f"{path}.timeSliceTarget", f"Timeslices needs a slice target in (0, 1], got {t!r}")
@@ -391,6 +396,13 @@ class _Resolver:
                 return None
             if kind == "external":
                 return {"kind": "threshold", "not_computed": "the metric source is external"}
+            if spec.get("measure", "value") not in ("value", "count"):
+                self.problem(doc, f"{path}.thresholdMetric.metricSource.spec.measure",
+                             f"must be value (compare each event's field) or count (events per slice), got {spec.get('measure')!r}")
+                return None
+            if spec.get("measure") == "count":  # throughput: weighted events per time slice
+                total = self.compiled(doc, spec.get("filter", "true"), f"{path}.thresholdMetric.metricSource.spec.filter")
+                return None if total is None else {"kind": "throughput", "total": total}
             field = spec.get("field", "latency_ms")
             if FIELDS.get(field, ("",))[0] != "number":
                 numeric = ", ".join(f for f, (t, _) in FIELDS.items() if t == "number")
@@ -433,6 +445,9 @@ class _Resolver:
         if source["kind"] == "ratio":
             return source.get("good")
         op, value = obj.get("op"), obj.get("value")
+        if source["kind"] == "throughput":
+            # Every counted event is "good"; the slice's count is compared with op/value later.
+            return self.slice_count_threshold(doc, obj, path) and source["total"]
         if op not in THRESHOLD_OPS:
             self.problem(doc, f"{path}.op", f"a thresholdMetric objective needs op {sorted(THRESHOLD_OPS)}, got {op!r}")
             return False
@@ -444,6 +459,17 @@ class _Resolver:
         # The threshold text is built from checked parts and compiled like any filter.
         condition = compile_filter(f"{source['field']} {THRESHOLD_OPS[op]} {value!r}")
         return f"({source['total']}) and ({condition})"
+
+    def slice_count_threshold(self, doc: Document, obj: dict, path: str) -> bool:
+        """A throughput objective compares each slice's event count with a non-negative value."""
+        op, value = obj.get("op"), obj.get("value")
+        if op not in THRESHOLD_OPS:
+            self.problem(doc, f"{path}.op", f"a throughput objective needs op {sorted(THRESHOLD_OPS)}, got {op!r}")
+            return False
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            self.problem(doc, f"{path}.value", f"a throughput objective needs a count >= 0 per slice, got {value!r}")
+            return False
+        return True
 
     def time_window(self, doc: Document) -> dict | None:
         windows = doc.spec.get("timeWindow")

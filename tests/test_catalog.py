@@ -194,6 +194,32 @@ def test_timeslices_need_a_slice_length_that_divides_a_day(tmp_path):
         assert problem.path == "spec.objectives[0].timeSliceWindow"
 
 
+def test_throughput_objectives_count_events_per_slice_under_timeslices(tmp_path):
+    throughput = SLO.replace("budgetingMethod: Occurrences", "budgetingMethod: Timeslices").replace(
+        """      ratioMetric:
+        counter: true
+        good: {metricSource: {type: warehouse, spec: {filter: "status_code < 500"}}}
+        total: {metricSource: {type: warehouse, spec: {filter: "not is_probe"}}}""",
+        """      thresholdMetric:
+        metricSource: {type: warehouse, spec: {measure: count, filter: "not is_probe"}}""").replace(
+        "objectives: [{target: 0.995}]", "objectives: [{target: 0.99, op: gte, value: 100, timeSliceWindow: 1m}]")
+    write(tmp_path, SERVICE, throughput)
+    cat = load_catalog(tmp_path)
+    assert cat.problems == []
+    [slo] = cat.slos
+    assert (slo["indicator_kind"], slo["slice_count_op"], slo["slice_count_value"]) == ("throughput", ">=", 100.0)
+    assert slo["good_filter_sql"] == slo["total_filter_sql"] == "not (coalesce(is_probe, false))"
+    assert slo["time_slice_target"] is None and slo["time_slice_minutes"] == 1
+    for old, new, field in (
+        ("budgetingMethod: Timeslices", "budgetingMethod: Occurrences", "spec.budgetingMethod"),
+        ("value: 100", "value: -1", "spec.objectives[0].value"),
+        ("op: gte,", "op: atleast,", "spec.objectives[0].op"),
+        ("measure: count", "measure: sum", "spec.indicator.spec.thresholdMetric.metricSource.spec.measure"),
+    ):
+        write(tmp_path, SERVICE, throughput.replace(old, new))
+        assert [p.path for p in load_catalog(tmp_path).problems] == [field], old
+
+
 ALERTING = """
 apiVersion: openslo/v1
 kind: AlertCondition

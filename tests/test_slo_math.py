@@ -45,7 +45,7 @@ apiVersion: openslo/v1
 kind: Service
 metadata: {{name: {svc}}}
 spec: {{}}
-""" for svc in ("berlin", "shop", "cart", "pay", "checkout")) + "".join([
+""" for svc in ("berlin", "shop", "cart", "pay", "checkout", "ingestor", "exporter")) + "".join([
     slo("berlin-monthly", "berlin", 0.99, BERLIN_MONTH),
     slo("berlin-hours", "berlin", 0.99, BERLIN_MONTH, method="Timeslices",
         objective_extra=", timeSliceTarget: 0.9, timeSliceWindow: 1h"),
@@ -75,6 +75,40 @@ kind: Dependency
 metadata: {name: checkout-likes-berlin}
 spec: {service: checkout, dependsOn: berlin, hard: false}
 """
+
+
+def slice_slo(name, service, indicator, objective):
+    return f"""---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {{name: {name}}}
+spec:
+  service: {service}
+  indicator:
+    metadata: {{name: {name}-sli}}
+    spec: {indicator}
+  timeWindow: [{ROLLING_7D}]
+  budgetingMethod: Timeslices
+  objectives: [{objective}]
+"""
+
+
+def count_per_hour(filter_text):
+    return f'{{thresholdMetric: {{metricSource: {{type: warehouse, spec: {{measure: count, filter: "{filter_text}"}}}}}}}}'
+
+
+# Throughput: hours with at least 5 requests. Batch: hours in which every run of the job succeeded
+# (Timeslices with a slice target of 1), and hours in which the job ran at all (at least 1 run).
+CATALOG += "".join([
+    slice_slo("ingestor-throughput", "ingestor", count_per_hour("not is_probe"),
+              "{target: 0.9, op: gte, value: 5, timeSliceWindow: 1h}"),
+    slice_slo("exporter-runs-succeed", "exporter",
+              '{ratioMetric: {counter: true, good: {metricSource: {type: warehouse, spec: {filter: "outcome = \'ok\'"}}}, '
+              'total: {metricSource: {type: warehouse, spec: {filter: "true"}}}}}',
+              "{target: 0.9, timeSliceTarget: 1, timeSliceWindow: 1h}"),
+    slice_slo("exporter-runs-every-hour", "exporter", count_per_hour("true"),
+              "{target: 0.9, op: gte, value: 1, timeSliceWindow: 1h}"),
+])
 
 
 def event(ts: dt.datetime, service: str, status: int, **extra) -> str:
@@ -124,6 +158,24 @@ def write_landing(landing):
     put("pay", [event(day1 + dt.timedelta(seconds=60 * i), "pay", 500 if i < 1 else 200) for i in range(1000)])
     put("checkout", [event(day1 + dt.timedelta(seconds=60 * i), "checkout", 500 if i < 25 else 200)
                      for i in range(1000)])
+
+    # ingestor on 10-01: 10 requests in each hour, except 2 in hours 3, 4 and 5 (those of hour 3
+    # sampled at 1 in 4, so they stand for 8 requests) and only a health probe in hour 6
+    ingestor = []
+    for hour in range(24):
+        n = 2 if hour in (3, 4, 5) else 0 if hour == 6 else 10
+        extra = {"sample_rate": 0.25} if hour == 3 else {}
+        ingestor += [event(day1 + dt.timedelta(hours=hour, minutes=5 * i), "ingestor", 200, **extra) for i in range(n)]
+    ingestor.append(event(day1 + dt.timedelta(hours=6, minutes=1), "ingestor", 200, is_probe=True))
+    put("ingestor", ingestor)
+
+    # exporter on 10-01, a batch job without HTTP status: a run every 10 minutes from 00:00 to
+    # 19:50; one run fails at 02:30 and all six fail in hour 7; nothing runs from 20:00
+    def run_event(ts, outcome):
+        return json.dumps({"timestamp": ts.strftime("%Y-%m-%dT%H:%M:%SZ"), "service": "exporter", "outcome": outcome})
+
+    put("exporter", [run_event(ts, "error" if (ts.hour, ts.minute) == (2, 30) or ts.hour == 7 else "ok")
+                     for ts in minutes_of(day1, 0, 20 * 60)[::10]])
 
 
 @pytest.fixture(scope="module")
@@ -274,3 +326,26 @@ spec: {service: pay, dependsOn: checkout}
     wrong = CATALOG.replace("slo: pay-availability", "slo: cart-availability")
     (tmp_path / "c.yaml").write_text(textwrap.dedent(wrong))
     assert [(p.name, p.path) for p in load_catalog(tmp_path).problems] == [("checkout-needs-pay", "spec.slo")]
+
+
+def test_throughput_counts_hours_with_enough_requests(run):
+    # 24 one-hour slices. Good: the 20 hours with 10 requests, and hour 3, whose 2 sampled
+    # requests weigh 1 / 0.25 = 4 each: 8 >= 5. Bad: hours 4 and 5 (2 < 5) and hour 6, where only a
+    # probe arrived and the filter "not is_probe" counts 0 requests. SLI = 21 / 24 = 0.875.
+    (good, total, sli), = rows(run, """select good_events, total_events, sli from marts.fct_sli_daily
+                                        where slo_name = 'ingestor-throughput' and day = '2026-10-01'""")
+    assert (good, total) == (21.0, 24.0) and sli == pytest.approx(21 / 24)
+
+
+def test_batch_time_window_slis_count_hours_where_the_condition_held(run):
+    got = dict(rows(run, """select slo_name, good_events from marts.fct_sli_daily
+                            where service = 'exporter' and day = '2026-10-01'"""))
+    # Every run succeeded in 22 of 24 hours (hours 2 and 7 had failures); the empty hours 20-23
+    # count as good, as an empty slice does for a ratio.
+    assert got["exporter-runs-succeed"] == 22.0
+    # The job ran (at least once) in hours 0-19 only: 20 of 24.
+    assert got["exporter-runs-every-hour"] == 20.0
+    (total, status), = rows(run, """select total_events, status from marts.fct_error_budget
+                                    where slo_name = 'exporter-runs-every-hour' and as_of = '2026-10-01'""")
+    # a 90 % target over 24 slices allows 2.4 bad slices; 4 were bad
+    assert (total, status) == (24.0, "exhausted")

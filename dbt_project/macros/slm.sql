@@ -25,6 +25,19 @@
     {{ return(rows.rows) }}
 {%- endmacro %}
 
+{#- 1 when a slice's event count meets a throughput objective (`op` one of < <= > >=), else 0;
+    `empty` is returned when there is no such objective (op null). -#}
+{% macro slm_count_meets(count, op, value, empty=0) -%}
+    case
+        when {{ op }} is null then {{ empty }}
+        when {{ op }} = '>=' and {{ count }} >= {{ value }} then 1
+        when {{ op }} = '>' and {{ count }} > {{ value }} then 1
+        when {{ op }} = '<=' and {{ count }} <= {{ value }} then 1
+        when {{ op }} = '<' and {{ count }} < {{ value }} then 1
+        else 0
+    end
+{%- endmacro %}
+
 {#- A string literal. -#}
 {% macro slm_literal(value) -%}
     '{{ value | replace("'", "''") }}'

@@ -35,6 +35,8 @@ final as (
         versions.budgeting_method,
         versions.time_slice_minutes,
         versions.time_slice_target,
+        versions.slice_count_op,
+        versions.slice_count_value,
         versions.time_zone,
         {{ slm_local_day('minutes.minute_ts', 'minutes.event_date', 'versions.time_zone') }} as day,
         case

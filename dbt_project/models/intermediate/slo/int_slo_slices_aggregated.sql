@@ -4,7 +4,10 @@
       good_events = good slices, total_events = slices.
     - RatioTimeslices: good_events = the sum of the slices' ratios, total_events = slices, so the
       SLI is the mean slice ratio.
-    Every slice of a day with telemetry counts. A slice without events counts as good (ratio 1),
+    - Throughput (a thresholdMetric with `measure: count`, Timeslices): a slice is good when its
+      weighted event count meets the objective's op/value (`slice_count_op`, `slice_count_value`),
+      so an empty slice is good only when 0 meets it.
+    Every slice of a day with telemetry counts. A ratio slice without events counts as good (ratio 1),
     as object-storage SLAs count an empty 5-minute interval as 0 % errors. A slice with an event
     inside an Exclusion window is an excluded slice: it leaves the adjusted figures. Slices are
     counted from the start of the SLO's local day, so a 23-hour day has 276 five-minute slices. -#}
@@ -27,6 +30,8 @@ slices as (
         budgeting_method,
         time_slice_minutes,
         time_slice_target,
+        slice_count_op,
+        slice_count_value,
         time_zone,
         floor({{ dbt.datediff("cast(day as " ~ dbt.type_timestamp() ~ ")", 'local_minute_ts', 'minute') }}
               / time_slice_minutes) as slice_index,
@@ -36,7 +41,8 @@ slices as (
         sum(records) as records
 
     from minutes
-    group by slo_name, service, day, budgeting_method, time_slice_minutes, time_slice_target, time_zone,
+    group by slo_name, service, day, budgeting_method, time_slice_minutes, time_slice_target,
+        slice_count_op, slice_count_value, time_zone,
         floor({{ dbt.datediff("cast(day as " ~ dbt.type_timestamp() ~ ")", 'local_minute_ts', 'minute') }}
               / time_slice_minutes)
 
@@ -47,6 +53,8 @@ scored as (
     select
         *,
         case
+            when slice_count_op is not null
+                then cast({{ slm_count_meets('total_events', 'slice_count_op', 'slice_count_value') }} as {{ slm_double() }})
             when total_events = 0 then cast(1 as {{ slm_double() }})
             when budgeting_method = 'RatioTimeslices' then good_events / total_events
             when good_events / total_events >= time_slice_target then cast(1 as {{ slm_double() }})
@@ -65,6 +73,7 @@ per_day as (
         day,
         max(time_slice_minutes) as time_slice_minutes,
         max(time_zone) as time_zone,
+        max({{ slm_count_meets('0', 'slice_count_op', 'slice_count_value', empty=1) }}) as empty_slice_good,
         count(*) as slices_with_events,
         sum(slice_good) as good_slices_with_events,
         sum(is_excluded) as excluded_slices,
@@ -82,8 +91,8 @@ final as (
         slo_name,
         service,
         day,
-        -- slices without events are good: (slices in the day - slices with events) * 1
-        cast(good_slices_with_events + (slices_in_day - slices_with_events) as {{ slm_double() }}) as good_events,
+        -- slices without events: good for ratios; for throughput when a count of 0 meets the objective
+        cast(good_slices_with_events + (slices_in_day - slices_with_events) * empty_slice_good as {{ slm_double() }}) as good_events,
         cast(slices_in_day as {{ slm_double() }}) as total_events,
         cast(excluded_slices as {{ slm_double() }}) as excluded_events,
         cast(excluded_good_slices as {{ slm_double() }}) as excluded_good_events,
