@@ -126,12 +126,14 @@ def ingest(landing: str, home: str | None, dry_run: bool) -> None:
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
 @click.option("--start", help="First day to compute, YYYY-MM-DD (default: first landed day).")
 @click.option("--end", help="Last day to compute, inclusive (default: last landed day).")
-def run(landing: str, catalog: str, home: str | None, start: str | None, end: str | None) -> None:
+@click.option("--full-refresh", is_flag=True,
+              help="Rebuild every landed day and the incremental models from the lake (after a definition change).")
+def run(landing: str, catalog: str, home: str | None, start: str | None, end: str | None, full_refresh: bool) -> None:
     """Ingest -> models -> checks for the given days (both inclusive)."""
     from .runner import run_pipeline
 
     settings = Settings.from_env(home=home, landing=landing, catalog=catalog)
-    outcome = run_pipeline(settings, start, end, out=click.echo)
+    outcome = run_pipeline(settings, start, end, out=click.echo, full_refresh=full_refresh)
     _finish(settings, outcome, None)
 
 

@@ -13,7 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from .dbt_manifest import dbt_project
-from .partitions import daily_partitions
+from .partitions import FULL_REFRESH_TAG, daily_partitions
 from .resources import SlmResource
 
 
@@ -49,8 +49,12 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, slm
     """dbt build of the warehouse: SLIs, error budgets, SLA credits and telemetry gaps."""
     window = context.partition_time_window
     dbt_vars = {"min_date": window.start.date().isoformat(), "max_date": window.end.date().isoformat()}
+    args = ["build", "--vars", json.dumps(dbt_vars)]
+    if context.run.tags.get(FULL_REFRESH_TAG) == "true":
+        # every landed day, incremental tables dropped and rebuilt (the run covers all days)
+        args = ["build", "--full-refresh"]
     target = slm.settings().home / "dbt" / "runs" / context.run.run_id
     try:
-        yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream()
+        yield from dbt.cli(args, context=context, target_path=target).stream()
     finally:
         _prune_target(target)

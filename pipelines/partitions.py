@@ -9,3 +9,8 @@ PARTITION_START = "2020-01-01"
 daily_partitions = dg.DailyPartitionsDefinition(
     start_date=PARTITION_START, timezone="UTC", end_offset=1
 )
+
+# A run tagged with this rebuilds every incremental model from the whole lake (after a changed
+# definition that should apply to history, or a warehouse from an older version); its range
+# must then cover every landed day.
+FULL_REFRESH_TAG = "slm/full-refresh"

@@ -17,6 +17,7 @@ import dagster as dg
 from .catalog import CatalogError, require_catalog
 from .dbt_manifest import prepare_manifest
 from .ingest import Lake, land, landed_days
+from .partitions import FULL_REFRESH_TAG
 from .settings import Settings
 
 INFRA_DIR = Path(__file__).resolve().parent.parent / "infra"
@@ -122,8 +123,11 @@ def _parse_day(value: str | None, what: str) -> dt.date | None:
 
 
 def run_pipeline(settings: Settings, start: str | None = None, end: str | None = None,
-                 out: Printer = print) -> RunOutcome:
-    """Catalog -> ingest -> dbt -> checks for the days [start, end] (both inclusive)."""
+                 out: Printer = print, full_refresh: bool = False) -> RunOutcome:
+    """Catalog -> ingest -> dbt -> checks for the days [start, end] (both inclusive); a full
+    refresh covers every landed day and rebuilds the incremental models from the lake."""
+    if full_refresh and (start or end):
+        raise PipelineError("--full-refresh rebuilds every landed day: leave out --start and --end")
     settings.export()
     try:
         require_catalog(settings.catalog)
@@ -152,10 +156,12 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
     from .definitions import build_definitions  # only now: importing it needs the dbt manifest
 
     job = build_definitions(settings).resolve_job_def("slm_daily")
-    out(f"Computing {first} .. {last} ({(last - first).days + 1} day(s)) with Dagster job slm_daily")
+    how = ", full refresh" if full_refresh else ""
+    out(f"Computing {first} .. {last} ({(last - first).days + 1} day(s){how}) with Dagster job slm_daily")
     result = job.with_logger_defs({"progress": _progress_logger(out)}).execute_in_process(
         instance=instance_for(settings),
-        tags={RANGE_START: first.isoformat(), RANGE_END: last.isoformat()},
+        tags={RANGE_START: first.isoformat(), RANGE_END: last.isoformat(),
+              **({FULL_REFRESH_TAG: "true"} if full_refresh else {})},
         run_config={"loggers": {"progress": {}}},
         raise_on_error=False,
     )

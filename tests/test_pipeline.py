@@ -133,17 +133,44 @@ def test_dbt_evidence_is_kept_in_the_home_and_only_that(scenario_run):
     assert results and all(r["status"] in ("success", "pass") for r in results)
 
 
+# (sums of doubles are rounded: a parallel aggregation may add them in another order)
+TOTALS = "select count(*), round(sum(good_events), 6), round(sum(total_events), 6) from marts.fct_sli_daily"
+BURNS = """select md5(string_agg(concat_ws('|', slo_name, evaluated_at, long_window, short_window,
+                                          burn_rate_long, burn_rate_short, firing), ';'
+                                order by slo_name, evaluated_at, long_window)), count(*)
+           from marts.fct_burn_rate"""
+
+
 def test_a_partial_range_recomputes_only_its_days(scenario_run):
     from pipelines.runner import run_pipeline
 
     settings, _, _ = scenario_run
-    # (sums of doubles are rounded: a parallel aggregation may add them in another order)
-    totals = "select count(*), round(sum(good_events), 6), round(sum(total_events), 6) from marts.fct_sli_daily"
-    before = one(settings, totals)
+    # fct_burn_rate is incremental: the day re-computed alone (reading the 3 days of its longest
+    # alert window before it) must give exactly the rows the full run gave
+    before, burns_before = one(settings, TOTALS), one(settings, BURNS)
+    assert burns_before[1] > 0
     lines: list[str] = []
     outcome = run_pipeline(settings, "2026-10-27", "2026-10-27", out=lines.append)
     assert outcome.success and (outcome.start, outcome.end) == ("2026-10-27", "2026-10-27")
     assert "  landed_events: published 1 day partition(s), " in "\n".join(lines)
     assert "0 new file(s)" in "\n".join(lines)
     # the same data gives the same marts: nothing outside the day was dropped or doubled
-    assert one(settings, totals) == before
+    assert one(settings, TOTALS) == before
+    assert one(settings, BURNS) == burns_before
+
+
+def test_a_full_refresh_rebuilds_every_day_to_the_same_marts(scenario_run):
+    from pipelines.runner import PipelineError, run_pipeline
+
+    settings, _, _ = scenario_run
+    before, burns_before = one(settings, TOTALS), one(settings, BURNS)
+    with pytest.raises(PipelineError, match="leave out --start and --end"):
+        run_pipeline(settings, "2026-10-27", None, out=lambda _: None, full_refresh=True)
+    lines: list[str] = []
+    outcome = run_pipeline(settings, out=lines.append, full_refresh=True)
+    assert outcome.success
+    assert ", full refresh) with Dagster job slm_daily" in "\n".join(lines)
+    args = json.loads((settings.home / "dbt" / "runs" / outcome.run_id / "run_results.json").read_text())["args"]
+    assert args["full_refresh"] is True and "min_date" not in str(args.get("vars"))
+    assert one(settings, TOTALS) == before
+    assert one(settings, BURNS) == burns_before

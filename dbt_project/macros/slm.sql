@@ -38,6 +38,16 @@
     end
 {%- endmacro %}
 
+{#- Whole days spanned by the longest burn-rate alert window in force (at least 1). -#}
+{% macro slm_longest_alert_days() -%}
+    {%- if not execute -%}
+        {{ return(1) }}
+    {%- endif -%}
+    {%- set rows = run_query("select max(long_minutes) from " ~ ref('int_burn_alerts_configured')) -%}
+    {%- set minutes = rows.rows[0][0] or 1440 -%}
+    {{ return(((minutes + 1439) // 1440) | int) }}
+{%- endmacro %}
+
 {#- A string literal. -#}
 {% macro slm_literal(value) -%}
     '{{ value | replace("'", "''") }}'

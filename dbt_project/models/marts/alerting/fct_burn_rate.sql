@@ -1,7 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='bucket_date',
+        on_schema_change='fail',
+    )
+}}
+
 {#- Multi-window, multi-burn-rate evaluation (SRE Workbook, "Alerting on SLOs") every 5 minutes:
     burn rate = (bad / total over the window) / (1 - target); an alert fires when both its long
     and its short window burn at or above the threshold. Burn rates are rounded to 1e-9 so that a
-    burn exactly at a threshold compares as equal. `evaluated_at` is the end of the bucket. -#}
+    burn exactly at a threshold compares as equal. `evaluated_at` is the end of the bucket.
+    Incremental by the bucket's day (`bucket_date`): a run replaces exactly the days it computes;
+    a changed AlertPolicy applies to the days computed after it (`--full-refresh` for all). -#}
 
 with
 
@@ -21,6 +32,7 @@ windows as (
 
     select
         buckets.slo_name,
+        cast(buckets.bucket_ts as date) as bucket_date,
         {{ dbt.dateadd('minute', 5, 'buckets.bucket_ts') }} as evaluated_at,
         buckets.target,
         alerts.long_minutes,
@@ -41,6 +53,8 @@ windows as (
     left join buckets as short_start
         on buckets.slo_name = short_start.slo_name
         and short_start.bucket_ts = {{ dbt.dateadd('minute', '-1 * alerts.short_minutes', 'buckets.bucket_ts') }}
+    -- the lookback days before the run's window are read, not evaluated
+    where {{ slm_window_filter('cast(buckets.bucket_ts as date)') }}
 
 ),
 
@@ -64,6 +78,7 @@ final as (
     select
         {{ slm_key(['slo_name', 'evaluated_at', 'long_minutes', 'short_minutes']) }} as burn_rate_id,
         slo_name,
+        bucket_date,
         evaluated_at,
         {{ slm_window_label('long_minutes') }} as long_window,
         {{ slm_window_label('short_minutes') }} as short_window,
