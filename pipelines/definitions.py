@@ -6,7 +6,7 @@ from .catalog_export import slo_catalog
 from .dbt import warehouse_models
 from .dbt_manifest import dbt_resource
 from .ingest import landed_events
-from .quality import landed_events_valid, telemetry_complete
+from .quality import QUALITY_CHECKS
 from .resources import SlmResource
 from .sensors import new_landing_files
 from .settings import Settings
@@ -28,7 +28,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     settings.export()  # dbt subprocesses read SLM_HOME
     return dg.Definitions(
         assets=[slo_catalog, landed_events, warehouse_models, audit_snapshot],
-        asset_checks=[landed_events_valid, telemetry_complete],
+        asset_checks=QUALITY_CHECKS,
         jobs=[pipeline_job, snapshot_job],
         sensors=[new_landing_files],
         schedules=[

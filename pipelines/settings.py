@@ -66,6 +66,11 @@ class Settings:
         return self.home / "snapshots"
 
     @property
+    def quality(self) -> Path:
+        """Check results (checks.jsonl), GX validation results and the Data Docs site."""
+        return self.home / "quality"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

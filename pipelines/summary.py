@@ -57,14 +57,18 @@ def check_lines(checks: list[CheckOutcome]) -> list[str]:
     for c in ours:
         verdict = "passed" if c.passed else f"FAILED ({c.severity.lower()})"
         lines.append(f"  {c.asset}/{c.name}: {verdict}")
-        missing = c.metadata.get("missing_hours_by_service")
-        if not c.passed and isinstance(missing, dict):
-            for service, hours in missing.items():
-                lines.append(f"    {service}: no telemetry in {len(hours)} expected hour(s): {', '.join(hours)}")
+        gaps = c.metadata.get("gap_list")
+        if not c.passed and isinstance(gaps, list) and gaps:
+            for g in gaps:
+                lines.append(f"    {g['service']} ({g['source']}): no telemetry {g['gap_start'][:16]} .. "
+                             f"{g['gap_end'][:16]} UTC, {g['gap_minutes']} min (expected ~{g['expected_records']:,.0f} "
+                             f"records, from its {g['expected_by']})")
         failed = c.metadata.get("failed_expectations")
-        if not c.passed and isinstance(failed, list) and not missing:
+        if not c.passed and isinstance(failed, list) and not gaps:
             for f in failed:
-                lines.append(f"    {f['expectation']} on {f['column']}: {f['unexpected_count']} row(s), e.g. {f['sample'][:3]}")
+                evidence = f.get("rows") or f.get("sample") or f.get("observed")
+                shown = evidence[:3] if isinstance(evidence, list) else evidence
+                lines.append(f"    {f['expectation']} on {f['column']}: {f.get('unexpected_count', 0)} row(s), e.g. {shown}")
     if dbt_tests:
         bad = [c for c in dbt_tests if not c.passed]
         lines.append(f"  dbt tests: {len(dbt_tests) - len(bad)}/{len(dbt_tests)} passed"

@@ -74,7 +74,7 @@ def test_the_ui_shows_the_pipeline_and_materializes_a_partition(dagster_dev):
     keys = {"/".join(a["assetKey"]["path"]) for a in data["assetNodes"]}
     assert {"landed_events", "catalog/slos", "marts/fct_sli_daily", "marts/fct_sla_compliance", "audit_snapshot"} <= keys
     assert {"/".join(a["assetKey"]["path"]) for a in data["assetNodes"] if a["hasAssetChecks"]} >= {
-        "landed_events", "intermediate/int_service_hours_classified"}
+        "landed_events", "marts/fct_telemetry_gaps", "marts/fct_telemetry_volume", "marts/fct_sli_daily"}
     [repo] = data["repositoriesOrError"]["nodes"]
     assert {(s["name"], s["cronSchedule"]) for s in repo["schedules"]} == {
         ("slm_daily_schedule", "30 0 * * *"), ("slm_snapshot_schedule", "0 6 2 * *")}

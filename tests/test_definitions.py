@@ -16,7 +16,8 @@ def test_definitions_load_and_every_job_resolves(tmp_path):
     upstream = graph.get(dg.AssetKey(["staging", "stg_lake__events"])).parent_keys
     assert dg.AssetKey("landed_events") in upstream
     checks = {k.name for k in graph.asset_check_keys}
-    assert {"landed_events_valid", "telemetry_complete"} <= checks
+    assert {"landed_events_valid", "landed_event_times", "landed_event_duplicates", "telemetry_fresh",
+            "telemetry_complete", "telemetry_volume", "sli_daily_valid"} <= checks
 
 
 def test_a_daily_schedule_runs_the_partitioned_job(tmp_path):

@@ -2,17 +2,17 @@ import datetime as dt
 
 import pandas as pd
 
-from pipelines.quality import gaps_by_service, validate_frame
+from pipelines.quality import CheckRecord, delivery_day, outcomes_for_period, record_outcome, validate_frame
 
 
 def landed(**overrides) -> pd.DataFrame:
     n = 5
     base = {
-        "event_ts": pd.date_range("2026-10-05", periods=n, freq="min"), "day": [dt.date(2026, 10, 5)] * n,
+        "event_ts": pd.date_range("2026-10-05", periods=n, freq="min"), "day": ["2026-10-05"] * n,
         "service": ["web"] * n, "operation": ["/"] * n, "status_code": [200] * n, "outcome": [None] * n,
         "latency_ms": [10.0] * n, "source": ["server"] * n, "region": [None] * n, "is_probe": [False] * n,
         "sample_rate": [1.0] * n, "version": [None] * n, "trace_id": [None] * n, "file_sha256": ["f"] * n,
-        "line": list(range(1, n + 1)),
+        "line": list(range(1, n + 1)), "event_day": ["2026-10-05"] * n, "landing_path": ["web/a.jsonl"] * n,
     }
     base.update(overrides)
     return pd.DataFrame(base)
@@ -32,16 +32,31 @@ def test_defects_fail_with_counts_and_the_offending_values():
     assert failed == {("latency_ms", 2, (-2.5, -1.0)), ("status_code", 1, (700,)), ("sample_rate", 1, (0.0,))}
 
 
-def test_missing_hours_are_listed_by_service():
-    frame = pd.DataFrame({
-        "service": ["catalog"] * 4 + ["web"] * 2,
-        "hour_ts": pd.to_datetime(["2026-10-27 08:00", "2026-10-27 09:00", "2026-10-27 10:00", "2026-10-27 11:00",
-                                   "2026-10-27 03:00", "2026-10-27 04:00"]),
-        "records": [40, 0, 0, 12, 0, 3],
-        # web at 03:00 is a quiet night hour nobody expected: not a gap
-        "is_expected": [True, True, True, True, False, True],
-    })
-    outcome = validate_frame(frame, "telemetry_completeness", complete=True)
-    assert not outcome.success
-    missing = gaps_by_service(frame, [i for o in outcome.failed for i in o.unexpected_index])
-    assert missing == {"catalog": ["2026-10-27T09:00", "2026-10-27T10:00"]}
+def test_an_event_outside_its_partition_fails():
+    outcome = validate_frame(landed(event_day=["2026-10-05"] * 4 + ["2026-10-06"]), "landed_events", complete=True)
+    [failed] = outcome.failed
+    assert (failed.expectation, failed.unexpected_count, failed.unexpected_index) == (
+        "expect_column_pair_values_to_be_equal", 1, [4])
+
+
+def test_delivery_days_are_read_from_common_landing_layouts():
+    assert delivery_day("web/dt=2026-10-05/part-0.jsonl") == dt.date(2026, 10, 5)
+    assert delivery_day("web/2026/10/05/access.log") == dt.date(2026, 10, 5)
+    assert delivery_day("web/2026-10-05/access.log") == dt.date(2026, 10, 5)
+    assert delivery_day("web/date=2026-02-30/x.log") is None  # not a day
+    assert delivery_day("web/access-2026-10-05.log") is None  # a file name, not a folder
+    assert delivery_day("web/access.log") is None
+
+
+def test_the_newest_outcome_per_check_and_day_decides(tmp_path):
+    def rec(check, passed, start, end, at, severity="ERROR"):
+        return CheckRecord(check, severity, passed, start, end, f"run-{at}", f"2026-11-0{at}T00:00:00+00:00", [])
+
+    record_outcome(tmp_path, rec("times", False, "2026-10-01", "2026-11-01", 1))  # the month failed
+    record_outcome(tmp_path, rec("times", True, "2026-10-05", "2026-10-06", 2))  # 10-05 re-run: fixed
+    record_outcome(tmp_path, rec("volume", False, "2026-09-30", "2026-10-01", 3, "WARN"))  # before October
+    got = outcomes_for_period(tmp_path, dt.date(2026, 10, 1), dt.date(2026, 11, 1))
+    # the first run still speaks for the other 30 days; the September run is not about October
+    assert [(r.check, r.passed, r.run_id) for r in got] == [("times", False, "run-1"), ("times", True, "run-2")]
+    got = outcomes_for_period(tmp_path, dt.date(2026, 10, 5), dt.date(2026, 10, 6))
+    assert [(r.check, r.passed) for r in got] == [("times", True)]

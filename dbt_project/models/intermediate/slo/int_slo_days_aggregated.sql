@@ -2,7 +2,8 @@
     version in force that day and the error budget that day adds: (1 - target) x adjusted total,
     in exact decimals. Days are the SLO's local days (UTC unless its calendar names a time zone);
     `day_minutes` is that day's length, 1380 or 1500 on a daylight-saving change.
-    Occurrences SLOs count events; time-slice SLOs count slices (int_slo_slices_aggregated). -#}
+    Occurrences SLOs count events; time-slice SLOs count slices (int_slo_slices_aggregated).
+    `expected_minutes` / `gap_minutes` are the service's telemetry coverage that local day. -#}
 
 with
 
@@ -16,6 +17,12 @@ minutes as (
 versions as (
 
     select * from {{ ref('stg_catalog__slo_versions') }}
+
+),
+
+coverage as (
+
+    select * from {{ ref('int_service_coverage_daily') }}
 
 ),
 
@@ -60,12 +67,18 @@ final as (
         {{ slm_local_day_minutes('daily.day', 'versions.time_zone') }} as day_minutes,
         versions.target,
         {{ slm_count('daily.total_events - daily.excluded_events') }}
-            * (1 - {{ slm_percent('versions.target') }}) as allowed_bad
+            * (1 - {{ slm_percent('versions.target') }}) as allowed_bad,
+        coalesce(coverage.expected_minutes, 0) as expected_minutes,
+        coalesce(coverage.gap_minutes, 0) as gap_minutes
 
     from daily
     inner join versions
         on daily.slo_name = versions.slo_name
         and {{ slm_version_in_force('versions', 'daily.day') }}
+    left join coverage
+        on daily.service = coverage.service
+        and versions.time_zone = coverage.time_zone
+        and daily.day = coverage.day
 
 )
 

@@ -4,7 +4,12 @@
     `below_pct` wins; a tier's bound is exclusive for the credit (exactly 99.0 % is not below
     99.0 %), compared in exact decimals. The credit is capped at credit_cap_pct, rounded half-up
     to cents, and not issued below minimum_credit. target_pct is the SLO target in force on the
-    period's last day with data. -#}
+    period's last day with data.
+    Missing data: the contract's `missing_data` policy decides how telemetry-gap minutes count.
+    They are assumed to have carried the period's observed events per covered minute
+    (imputed_events = total_events x gap_minutes / (expected_minutes - gap_minutes)), which count
+    as good (`good`), as bad (`bad`), or not at all (`excluded`); attainment is
+    counted_good_events / counted_total_events. -#}
 
 with
 
@@ -39,9 +44,9 @@ daily as (
 
 ),
 
-service_hours as (
+service_coverage as (
 
-    select * from {{ ref('int_service_hours_classified') }}
+    select * from {{ ref('int_service_coverage_daily') }}
 
 ),
 
@@ -112,40 +117,82 @@ coverage as (
     select
         bounded.contract_name,
         bounded.period_start,
-        1.0 - sum(case when service_hours.is_gap then 1 else 0 end) * 1.0 / nullif(count(*), 0) as coverage
+        sum(service_coverage.expected_minutes) as expected_minutes,
+        sum(service_coverage.gap_minutes) as gap_minutes
 
     from bounded
-    inner join service_hours
-        on bounded.service = service_hours.service
-        and service_hours.day >= bounded.period_start
-        and service_hours.day < bounded.period_end
+    inner join contracts
+        on bounded.contract_name = contracts.contract_name
+    inner join service_coverage
+        on bounded.service = service_coverage.service
+        and contracts.time_zone = service_coverage.time_zone
+        and service_coverage.day >= bounded.period_start
+        and service_coverage.day < bounded.period_end
+        and (contracts.start_date is null or service_coverage.day >= contracts.start_date)
+        and (contracts.end_date is null or service_coverage.day < contracts.end_date)
     group by bounded.contract_name, bounded.period_start
+
+),
+
+-- The missing-data policy: gap minutes are assumed to have carried the period's observed events
+-- per covered minute (imputed_events), counted as good, as bad, or not at all (excluded).
+counted as (
+
+    select
+        bounded.*,
+        coalesce(coverage.expected_minutes, 0) as expected_minutes,
+        coalesce(coverage.gap_minutes, 0) as gap_minutes,
+        contracts.missing_data,
+        case
+            when contracts.missing_data in ('good', 'bad') and coverage.gap_minutes > 0
+                    and coverage.expected_minutes > coverage.gap_minutes
+                then {{ slm_count('bounded.total_events * coverage.gap_minutes / (coverage.expected_minutes - coverage.gap_minutes)') }}
+            else {{ slm_count(0) }}
+        end as imputed_events
+
+    from bounded
+    inner join contracts
+        on bounded.contract_name = contracts.contract_name
+    left join coverage
+        on bounded.contract_name = coverage.contract_name
+        and bounded.period_start = coverage.period_start
+
+),
+
+attained as (
+
+    select
+        *,
+        {{ slm_count('good_events') }}
+            + case when missing_data = 'good' then imputed_events else {{ slm_count(0) }} end as counted_good_events,
+        {{ slm_count('total_events') }} + imputed_events as counted_total_events
+
+    from counted
 
 ),
 
 tier_hit as (
 
     select
-        bounded.contract_name,
-        bounded.period_start,
+        attained.contract_name,
+        attained.period_start,
         min(tiers.below_pct) as tier_below_pct
 
-    from bounded
+    from attained
     inner join tiers
-        on bounded.contract_name = tiers.contract_name
-    where {{ slm_count('bounded.good_events') }} * 100
-        < {{ slm_percent('tiers.below_pct') }} * {{ slm_count('bounded.total_events') }}
-    group by bounded.contract_name, bounded.period_start
+        on attained.contract_name = tiers.contract_name
+    where attained.counted_good_events * 100
+        < {{ slm_percent('tiers.below_pct') }} * attained.counted_total_events
+    group by attained.contract_name, attained.period_start
 
 ),
 
 credited as (
 
     select
-        bounded.*,
+        attained.*,
         contracts.customer,
         contracts.currency,
-        contracts.missing_data,
         contracts.exclusion_kinds,
         {{ slm_money('contracts.fee_amount') }} as fee_amount,
         {{ slm_money('contracts.minimum_credit') }} as minimum_credit,
@@ -157,17 +204,17 @@ credited as (
             else {{ slm_percent('tiers.credit_pct') }}
         end as credit_pct
 
-    from bounded
+    from attained
     inner join contracts
-        on bounded.contract_name = contracts.contract_name
+        on attained.contract_name = contracts.contract_name
     inner join slos
         on contracts.slo_name = slos.slo_name
     inner join daily as in_force
         on contracts.slo_name = in_force.slo_name
-        and bounded.last_day_with_data = in_force.day
+        and attained.last_day_with_data = in_force.day
     left join tier_hit
-        on bounded.contract_name = tier_hit.contract_name
-        and bounded.period_start = tier_hit.period_start
+        on attained.contract_name = tier_hit.contract_name
+        and attained.period_start = tier_hit.period_start
     left join tiers
         on tier_hit.contract_name = tiers.contract_name
         and tier_hit.tier_below_pct = tiers.below_pct
@@ -196,9 +243,12 @@ final as (
         amounts.good_events,
         amounts.total_events,
         amounts.excluded_events,
-        100.0 * amounts.good_events / nullif(amounts.total_events, 0) as attained_pct,
+        amounts.imputed_events,
+        amounts.counted_good_events,
+        amounts.counted_total_events,
+        100.0 * amounts.counted_good_events / nullif(amounts.counted_total_events, 0) as attained_pct,
         amounts.target_pct,
-        amounts.good_events * 100 < amounts.target_pct * amounts.total_events as breached,
+        amounts.counted_good_events * 100 < amounts.target_pct * amounts.counted_total_events as breached,
         amounts.tier_below_pct,
         amounts.credit_pct,
         case
@@ -209,12 +259,10 @@ final as (
         amounts.currency,
         amounts.exclusion_kinds as exclusions_honoured,
         amounts.missing_data,
-        coverage.coverage
+        amounts.gap_minutes,
+        {{ slm_coverage('amounts.expected_minutes', 'amounts.gap_minutes') }} as coverage
 
     from amounts
-    left join coverage
-        on amounts.contract_name = coverage.contract_name
-        and amounts.period_start = coverage.period_start
 
 )
 

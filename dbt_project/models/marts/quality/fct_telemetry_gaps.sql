@@ -1,12 +1,13 @@
-{#- Telemetry gaps: runs of consecutive expected hours in which a service sent nothing
-    (see int_service_hours_classified for what "expected" means). -#}
+{#- Telemetry gaps: runs of consecutive minutes in which a source of a service sent nothing
+    although telemetry was expected (see int_source_minutes_classified for "expected").
+    `expected_records` is what the run should have held; `expected_by` says why: `pattern` (the
+    source's own recent hours), `mirror` (another source saw the traffic) or both. -#}
 
 with
 
-gap_hours as (
+gap_minutes as (
 
-    select service, hour_ts
-    from {{ ref('int_service_hours_classified') }}
+    select * from {{ ref('int_source_minutes_classified') }}
     where is_gap
 
 ),
@@ -14,27 +15,31 @@ gap_hours as (
 islands as (
 
     select
-        service,
-        hour_ts,
-        {{ dbt.datediff("cast('2000-01-01' as " ~ dbt.type_timestamp() ~ ")", 'hour_ts', 'hour') }}
-            - row_number() over (partition by service order by hour_ts) as island
+        *,
+        {{ dbt.datediff("cast('2000-01-01' as " ~ dbt.type_timestamp() ~ ")", 'minute_ts', 'minute') }}
+            - row_number() over (partition by service, source order by minute_ts) as island
 
-    from gap_hours
+    from gap_minutes
 
 ),
 
 final as (
 
     select
-        {{ slm_key(['service', 'min(hour_ts)']) }} as gap_id,
+        {{ slm_key(['service', 'source', 'min(minute_ts)']) }} as gap_id,
         service,
-        'any' as source,
-        min(hour_ts) as gap_start,
-        {{ dbt.dateadd('hour', 1, 'max(hour_ts)') }} as gap_end,
-        count(*) * 60 as gap_minutes
+        source,
+        min(minute_ts) as gap_start,
+        {{ dbt.dateadd('minute', 1, 'max(minute_ts)') }} as gap_end,
+        count(*) as gap_minutes,
+        round(sum(expected_records), 3) as expected_records,
+        case
+            when min(expected_by) = max(expected_by) then min(expected_by)
+            else 'pattern+mirror'
+        end as expected_by
 
     from islands
-    group by service, island
+    group by service, source, island
 
 )
 

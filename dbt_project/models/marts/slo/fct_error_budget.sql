@@ -15,7 +15,7 @@
     actual_bad, the budget runs out after R / b days in a rolling window; in a calendar window,
     whose allowance still grows by a = allowed_bad / days_elapsed a day, after R / (b - a) days.
     Null when the budget is already gone, not being spent faster than it grows, or would outlast
-    the window. -#}
+    the window. `coverage` is the telemetry coverage over the window's days so far. -#}
 
 with
 
@@ -92,6 +92,8 @@ totals as (
         sum(daily.good_events - daily.excluded_good_events) as adjusted_good_events,
         sum(daily.total_events - daily.excluded_events) as adjusted_total_events,
         cast(sum(daily.allowed_bad) as {{ slm_double() }}) as allowed_bad,
+        sum(daily.expected_minutes) as expected_minutes,
+        sum(daily.gap_minutes) as gap_minutes,
         sum(
             case
                 when daily.day > cast({{ dbt.dateadd('day', '-' ~ var('projection_trailing_days'), 'bounded.as_of') }} as date)
@@ -185,7 +187,9 @@ final as (
         case
             when days_left is not null and ceil(days_left) < horizon_days
                 then cast({{ dbt.dateadd('day', 'cast(ceil(days_left) as integer)', 'as_of') }} as date)
-        end as projected_exhaustion
+        end as projected_exhaustion,
+        gap_minutes,
+        {{ slm_coverage('expected_minutes', 'gap_minutes') }} as coverage
 
     from projected
 
