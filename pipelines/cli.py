@@ -48,10 +48,13 @@ def _finish(settings: Settings, outcome, snapshot: dict | None) -> None:
     from .summary import render
 
     click.echo(render(settings.warehouse, outcome.checks, snapshot))
-    blocking = [c for c in outcome.checks if not c.passed and c.severity == "ERROR"]
-    if not outcome.success or blocking:
-        failed = ", ".join(outcome.failed_steps) or ", ".join(f"{c.asset}/{c.name}" for c in blocking)
+    errors = [f"{c.asset}/{c.name}" for c in outcome.checks if not c.passed and c.severity == "ERROR"]
+    if not outcome.success:
+        failed = ", ".join(outcome.failed_steps) or ", ".join(errors)
         raise click.ClickException(f"the run did not complete: {failed} (run id {outcome.run_id})")
+    if errors:
+        raise click.ClickException(f"error-level data-quality check(s) failed: {', '.join(errors)}; the marts are "
+                                   f"built, their snapshot is blocked until fixed or overridden (run id {outcome.run_id})")
 
 
 @main.command()
@@ -189,12 +192,14 @@ def snapshot() -> None:
 @snapshot.command("create")
 @click.option("--period", default="", help="Month YYYY-MM (default: the newest complete month).")
 @click.option("--contract", default="", help="Freeze one contract only.")
+@click.option("--override-reason", default="",
+              help="Snapshot although an error-level data-quality check failed; the reason, who and when go into the manifest.")
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
-def snapshot_create(period: str, contract: str, home: str | None) -> None:
+def snapshot_create(period: str, contract: str, override_reason: str, home: str | None) -> None:
     """Freeze a month's marts into the write-once store."""
     from .runner import run_snapshot
 
-    meta = run_snapshot(Settings.from_env(home=home), period, contract)
+    meta = run_snapshot(Settings.from_env(home=home), period, contract, override_reason)
     click.echo(f"snapshot {meta['snapshot_id']} (period {meta['period']}): {meta['path']}")
 
 

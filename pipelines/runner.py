@@ -6,6 +6,7 @@ DAGSTER_HOME pointing there shows the CLI's runs next to its own.
 
 import datetime as dt
 import logging
+import re
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -174,7 +175,7 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
     return RunOutcome(result.success, first.isoformat(), last.isoformat(), result.run_id, checks, failed)
 
 
-def run_snapshot(settings: Settings, period: str = "", contract: str = "") -> dict:
+def run_snapshot(settings: Settings, period: str = "", contract: str = "", override_reason: str = "") -> dict:
     """Materialize the audit_snapshot asset; returns its metadata."""
     settings.export()
     prepare_manifest()
@@ -183,7 +184,8 @@ def run_snapshot(settings: Settings, period: str = "", contract: str = "") -> di
     job = build_definitions(settings).resolve_job_def("slm_snapshot").with_logger_defs({"progress": _progress_logger(lambda _line: None)})
     result = job.execute_in_process(
         instance=instance_for(settings),
-        run_config={"ops": {"audit_snapshot": {"config": {"period": period, "contract": contract}}},
+        run_config={"ops": {"audit_snapshot": {"config": {"period": period, "contract": contract,
+                                                          "override_reason": override_reason}}},
                     "loggers": {"progress": {}}},
         raise_on_error=False,
     )
@@ -191,6 +193,8 @@ def run_snapshot(settings: Settings, period: str = "", contract: str = "") -> di
         failure = next((e for e in result.all_events if e.event_type_value == "STEP_FAILURE"), None)
         cause = failure.event_specific_data.error.cause if failure and failure.event_specific_data.error else None
         message = (cause.message if cause else None) or (failure.message if failure else "snapshot run failed")
-        raise PipelineError(message.strip().splitlines()[-1])
+        # Dagster prefixes the exception's class ("pipelines.snapshots.SnapshotError: ..."): the
+        # user needs the sentence only
+        raise PipelineError(re.sub(r"^[\w.]+(Error|Exception): ", "", message.strip().splitlines()[-1]))
     mats = result.asset_materializations_for_node("audit_snapshot")
     return {k: v.value for k, v in mats[-1].metadata.items()}

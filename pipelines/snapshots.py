@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from .catalog import load_catalog
 from .ingest import Lake
+from .quality import outcomes_for_period
 from .resources import SlmResource
 from .settings import Settings
 from .storage import exclusive_lock, sha256_file
@@ -38,6 +39,7 @@ MART_SELECTIONS = {
     "fct_error_budget": "as_of >= $start and as_of < $end{slo}",
     "fct_sla_compliance": "period_start >= $start and period_start < $end{contract}",
     "fct_telemetry_gaps": "gap_start < cast($end as timestamp) and gap_end > cast($start as timestamp)",
+    "fct_telemetry_volume": "day >= $start and day < $end",
     "dim_services": "true",
     "dim_slos": "true{slo}",
     "dim_contracts": "true{contract}",
@@ -218,11 +220,37 @@ def _write_once(path: Path, data: bytes) -> None:
     os.chmod(path, 0o444)
 
 
+def quality_evidence(settings: Settings, start: dt.date, end: dt.date, override_reason: str | None,
+                     who: str) -> dict:
+    """The data-quality outcomes behind a period; refuses while an error-level check fails, unless
+    a person overrides with a reason (which the manifest then records with who and when)."""
+    records = outcomes_for_period(settings.quality, start, end)
+    failing = [r for r in records if r.severity == "ERROR" and not r.passed]
+    if failing and not (override_reason or "").strip():
+        names = ", ".join(sorted({f"{r.check} ({r.window_start}..{r.window_end})" for r in failing}))
+        raise SnapshotError(f"error-level data-quality check(s) failed for this period: {names}; fix the data "
+                            f"and re-run those days, or snapshot anyway with --override-reason \"...\"")
+    evidence = {
+        "checks": [{"check": r.check, "severity": r.severity, "passed": r.passed, "window_start": r.window_start,
+                    "window_end": r.window_end, "run_id": r.run_id, "at": r.at, "failed": r.failed} for r in records],
+        "warnings": sorted({r.check for r in records if r.severity == "WARN" and not r.passed}),
+        "override": None,
+    }
+    if failing:
+        evidence["override"] = {"reason": override_reason.strip(), "by": who,
+                                "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                                "failed_checks": sorted({r.check for r in failing})}
+    return evidence
+
+
 def create_snapshot(settings: Settings, period: str, contract: str | None = None,
-                    created_by: str | None = None, extra: dict | None = None) -> SnapshotInfo:
+                    created_by: str | None = None, extra: dict | None = None,
+                    override_reason: str | None = None) -> SnapshotInfo:
     start, end = period_bounds(period)
     if not settings.warehouse.exists():
         raise SnapshotError(f"no warehouse at {settings.warehouse}: run the pipeline first")
+    who = created_by or getpass.getuser()
+    quality = quality_evidence(settings, start, end, override_reason, who)
     staging = settings.snapshots / ".staging" / f"{os.getpid()}-{dt.datetime.now().timestamp():.6f}"
     staging.mkdir(parents=True)
     try:
@@ -233,7 +261,7 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
         cat = load_catalog(settings.catalog) if settings.catalog.exists() else None
         store = LocalSnapshotStore(settings.snapshots)
         unchanged = _unchanged_snapshot(store, period, contract, files, cat.content_hash if cat else None)
-        if unchanged:
+        if unchanged and not quality["override"]:
             return unchanged
         manifest = {
             "schema": MANIFEST_SCHEMA,
@@ -242,12 +270,13 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
             "period_end": end.isoformat(),
             "contract": contract,
             "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "created_by": created_by or getpass.getuser(),
+            "created_by": who,
             "code_version": code_version(),
             "catalog_sha256": cat.content_hash if cat else None,
             "files": files,
             "row_counts": {Path(f["path"]).stem: f["rows"] for f in files},
             "inputs": input_lineage(Lake(settings.lake), start, end),
+            "data_quality": quality,
             **(extra or {}),
         }
         return store.create(staging, manifest, period, contract)
@@ -288,6 +317,7 @@ def latest_complete_period(warehouse: Path) -> str:
 class SnapshotConfig(dg.Config):
     period: str = ""  # YYYY-MM; empty: the newest month the warehouse covers completely
     contract: str = ""  # optional: freeze one contract only
+    override_reason: str = ""  # snapshot despite failed error-level checks; recorded in the manifest
 
 
 @dg.asset(
@@ -301,7 +331,7 @@ def audit_snapshot(context: dg.AssetExecutionContext, config: SnapshotConfig, sl
     settings = slm.settings()
     period = config.period or latest_complete_period(settings.warehouse)
     info = create_snapshot(settings, period, config.contract or None,
-                           extra={"dagster_run_id": context.run.run_id})
+                           extra={"dagster_run_id": context.run.run_id}, override_reason=config.override_reason)
     verb = "unchanged since" if info.reused else "written to"
     context.log.info(f"snapshot {info.snapshot_id} {verb} {info.path}")
     return dg.MaterializeResult(metadata={
