@@ -232,21 +232,40 @@ def snapshot_show(snapshot_id: str, home: str | None) -> None:
 @snapshot.command("verify")
 @click.argument("snapshot_id", required=False)
 @click.option("--all", "all_", is_flag=True, help="Verify every snapshot and the whole chain.")
+@click.option("--public-key", type=click.Path(dir_okay=False, exists=True), envvar="SLM_VERIFY_KEY",
+              help="Ed25519 public key (PEM) that must have signed every manifest (default: $SLM_VERIFY_KEY).")
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
-def snapshot_verify(snapshot_id: str | None, all_: bool, home: str | None) -> None:
-    """Recompute every hash and the chain; non-zero exit naming what is wrong."""
+def snapshot_verify(snapshot_id: str | None, all_: bool, public_key: str | None, home: str | None) -> None:
+    """Recompute every hash, the chain and the signatures; non-zero exit naming what is wrong."""
     from .snapshots import LocalSnapshotStore
 
     store = LocalSnapshotStore(Settings.from_env(home=home).snapshots)
     if bool(snapshot_id) == all_:
         raise click.UsageError("give a snapshot id or --all")
     ids = [s.snapshot_id for s in store.entries()] if all_ else [snapshot_id]
-    problems = [p for i in ids for p in store.verify(i)]
+    key = Path(public_key) if public_key else None
+    problems = [p for i in ids for p in store.verify(i, key)]
     for p in problems:
         click.echo(p)
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) in {len(ids)} snapshot(s)")
-    click.echo(f"{len(ids)} snapshot(s) verified: every file hash and the chain match")
+    if key:
+        click.echo(f"{len(ids)} snapshot(s) verified: every file hash, the chain and every signature match")
+        return
+    signed = any(isinstance((store.get(i).manifest or {}).get("signature"), dict) for i in ids)
+    click.echo(f"{len(ids)} snapshot(s) verified: every file hash and the chain match"
+               + (" (signatures not checked: give --public-key)" if signed else ""))
+
+
+@snapshot.command("keygen")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the key pair.")
+def snapshot_keygen(out: str) -> None:
+    """Make an Ed25519 key pair for signing manifests (SLM_SIGNING_KEY=<private key>)."""
+    from .signing import generate_keypair
+
+    private, public = generate_keypair(Path(out))
+    click.echo(f"private key {private} (keep it secret; set SLM_SIGNING_KEY to it)")
+    click.echo(f"public key  {public} (give it to auditors: slm snapshot verify --public-key)")
 
 
 if __name__ == "__main__":

@@ -190,6 +190,7 @@ def outcomes_for_period(quality_dir: Path, start: dt.date, end: dt.date) -> list
 
 def _result(context: dg.AssetCheckExecutionContext, slm: SlmResource, name: str, passed: bool,
             severity: str, failed: list, metadata: dict) -> dg.AssetCheckResult:
+    asset = CHECK_ASSETS[name]
     """The Dagster result of a check, recorded in `checks.jsonl` first."""
     window = run_window(context)
     record_outcome(slm.settings().quality, CheckRecord(
@@ -199,7 +200,7 @@ def _result(context: dg.AssetCheckExecutionContext, slm: SlmResource, name: str,
         run_id=context.run.run_id, at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
         failed=failed))
     return dg.AssetCheckResult(
-        passed=passed,
+        asset_key=asset, check_name=name, passed=passed,
         severity=dg.AssetCheckSeverity.ERROR if severity == ERROR else dg.AssetCheckSeverity.WARN,
         metadata={**metadata, "failed_expectations": dg.MetadataValue.json(failed),
                   "data_docs": str(slm.settings().quality / "data_docs" / "index.html")},
@@ -273,11 +274,9 @@ LANDED_COLUMNS = ["event_ts", "day", "service", "operation", "status_code", "out
 ROW_EVIDENCE = ("landing_path", "line", "service", "event_ts")
 
 
-@dg.asset_check(asset="landed_events", blocking=True, name="landed_events_valid")
-def landed_events_valid(context: dg.AssetCheckExecutionContext, slm: SlmResource) -> dg.AssetCheckResult:
+def landed_events_valid(context: dg.AssetCheckExecutionContext, slm: SlmResource, frame: pd.DataFrame) -> dg.AssetCheckResult:
     """Suite `landed_events` (error, blocking): schema, required fields, value ranges, and every
     event inside the day partition it is stored in."""
-    frame = landed_events_frame(Lake(slm.settings().lake), run_window(context))
     if frame.empty:
         return _result(context, slm, "landed_events_valid", True, ERROR, [], {"rows": 0})
     checked = frame[LANDED_COLUMNS + ["event_day", "landing_path"]]
@@ -286,12 +285,10 @@ def landed_events_valid(context: dg.AssetCheckExecutionContext, slm: SlmResource
                    _failed(outcome, checked, ROW_EVIDENCE), {"rows": len(frame)})
 
 
-@dg.asset_check(asset="landed_events", name="landed_event_times")
-def landed_event_times(context: dg.AssetCheckExecutionContext, slm: SlmResource) -> dg.AssetCheckResult:
+def landed_event_times(context: dg.AssetCheckExecutionContext, slm: SlmResource, frame: pd.DataFrame) -> dg.AssetCheckResult:
     """Suite `landed_event_times` (error): events of a delivery whose path names a day
     (dt=YYYY-MM-DD, YYYY/MM/DD, ...) lie within that day, give or take an hour; a file from a host
     with a skewed clock fails. It does not stop the run; it blocks the period's snapshot."""
-    frame = landed_events_frame(Lake(slm.settings().lake), run_window(context))
     if frame.empty:
         return _result(context, slm, "landed_event_times", True, ERROR, [], {"rows": 0})
     outcome = validate_frame(frame, "landed_event_times", complete=True, home=slm.settings().home)
@@ -300,10 +297,8 @@ def landed_event_times(context: dg.AssetCheckExecutionContext, slm: SlmResource)
                    {"rows": len(frame), "rows_with_delivery_day": int(frame["minutes_outside_delivery_day"].notna().sum())})
 
 
-@dg.asset_check(asset="landed_events", name="landed_event_duplicates")
-def landed_event_duplicates(context: dg.AssetCheckExecutionContext, slm: SlmResource) -> dg.AssetCheckResult:
+def landed_event_duplicates(context: dg.AssetCheckExecutionContext, slm: SlmResource, frame: pd.DataFrame) -> dg.AssetCheckResult:
     """Suite `landed_event_duplicates` (warn): the share of events repeating another's trace_id."""
-    frame = landed_events_frame(Lake(slm.settings().lake), run_window(context))
     if frame.empty:
         return _result(context, slm, "landed_event_duplicates", True, WARN, [], {"rows": 0})
     outcome = validate_frame(frame[["trace_id"]], "landed_event_duplicates", home=slm.settings().home)
@@ -316,10 +311,9 @@ def landed_event_duplicates(context: dg.AssetCheckExecutionContext, slm: SlmReso
     })
 
 
-def freshness_frame(lake: Lake, window: tuple[dt.date, dt.date] | None, now: dt.datetime) -> pd.DataFrame:
+def freshness_frame(frame: pd.DataFrame, window: tuple[dt.date, dt.date] | None, now: dt.datetime) -> pd.DataFrame:
     """One row: the newest landed event of the window and its lag behind the window's end (or now,
     when the window reaches into the future)."""
-    frame = landed_events_frame(lake, window)
     if frame.empty:
         return frame
     newest = pd.Timestamp(frame["event_ts"].max())
@@ -334,10 +328,9 @@ def freshness_frame(lake: Lake, window: tuple[dt.date, dt.date] | None, now: dt.
     }])
 
 
-@dg.asset_check(asset="landed_events", name="telemetry_fresh")
-def telemetry_fresh(context: dg.AssetCheckExecutionContext, slm: SlmResource) -> dg.AssetCheckResult:
+def telemetry_fresh(context: dg.AssetCheckExecutionContext, slm: SlmResource, events: pd.DataFrame) -> dg.AssetCheckResult:
     """Suite `telemetry_freshness` (warn): the newest landed event is recent at the window's end."""
-    frame = freshness_frame(Lake(slm.settings().lake), run_window(context), dt.datetime.now(dt.timezone.utc))
+    frame = freshness_frame(events, run_window(context), dt.datetime.now(dt.timezone.utc))
     if frame.empty:
         return _result(context, slm, "telemetry_fresh", False, WARN,
                        [{"expectation": "events landed", "observed": "none"}], {"rows": 0})
@@ -361,7 +354,6 @@ def _window_params(window: tuple[dt.date, dt.date] | None) -> tuple[str, list]:
     return ("where day >= ? and day < ?", list(window)) if window else ("", [])
 
 
-@dg.asset_check(asset=dg.AssetKey(["marts", "fct_telemetry_gaps"]), name="telemetry_complete", pool="warehouse")
 def telemetry_complete(context: dg.AssetCheckExecutionContext, slm: SlmResource) -> dg.AssetCheckResult:
     """Suite `telemetry_completeness` (warn): no telemetry gap in the window; lists the gaps."""
     window = run_window(context)
@@ -378,7 +370,6 @@ def telemetry_complete(context: dg.AssetCheckExecutionContext, slm: SlmResource)
     })
 
 
-@dg.asset_check(asset=dg.AssetKey(["marts", "fct_telemetry_volume"]), name="telemetry_volume", pool="warehouse")
 def telemetry_volume(context: dg.AssetCheckExecutionContext, slm: SlmResource) -> dg.AssetCheckResult:
     """Suite `telemetry_volume` (warn): each source's daily records within half and twice the
     median of the same weekday in the previous weeks."""
@@ -392,7 +383,6 @@ def telemetry_volume(context: dg.AssetCheckExecutionContext, slm: SlmResource) -
                    {"days_checked": len(frame), "days_with_baseline": int(frame["volume_ratio"].notna().sum())})
 
 
-@dg.asset_check(asset=dg.AssetKey(["marts", "fct_sli_daily"]), name="sli_daily_valid", pool="warehouse")
 def sli_daily_valid(context: dg.AssetCheckExecutionContext, slm: SlmResource) -> dg.AssetCheckResult:
     """Suite `fct_sli_daily` (error): ratios in [0, 1] and good never above total."""
     where, params = _window_params(run_window(context))
@@ -405,5 +395,42 @@ def sli_daily_valid(context: dg.AssetCheckExecutionContext, slm: SlmResource) ->
                    _failed(outcome, frame, ("slo_name", "day", "good_events", "total_events")), {"rows": len(frame)})
 
 
-QUALITY_CHECKS = [landed_events_valid, landed_event_times, landed_event_duplicates, telemetry_fresh,
-                  telemetry_complete, telemetry_volume, sli_daily_valid]
+# --- the Dagster checks: one step reads the landed events once for four checks, one step reads the
+# marts for three (each step is a process of its own under `dagster dev`) ------------------------------
+
+LANDED = dg.AssetKey("landed_events")
+CHECK_ASSETS = {
+    "landed_events_valid": LANDED, "landed_event_times": LANDED, "landed_event_duplicates": LANDED,
+    "telemetry_fresh": LANDED,
+    "telemetry_complete": dg.AssetKey(["marts", "fct_telemetry_gaps"]),
+    "telemetry_volume": dg.AssetKey(["marts", "fct_telemetry_volume"]),
+    "sli_daily_valid": dg.AssetKey(["marts", "fct_sli_daily"]),
+}
+LANDED_CHECKS = (landed_events_valid, landed_event_times, landed_event_duplicates, telemetry_fresh)
+MART_CHECKS = (telemetry_complete, telemetry_volume, sli_daily_valid)
+
+
+def _spec(check, **kwargs) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(check.__name__, asset=CHECK_ASSETS[check.__name__],
+                             description=(check.__doc__ or "").strip(), **kwargs)
+
+
+@dg.multi_asset_check(
+    specs=[_spec(c, blocking=c is landed_events_valid) for c in LANDED_CHECKS],
+    name="landed_events_checks",
+)
+def landed_events_checks(context: dg.AssetCheckExecutionContext, slm: SlmResource):
+    """The checks of the landed events of the run's days (read once)."""
+    frame = landed_events_frame(Lake(slm.settings().lake), run_window(context))
+    for check in LANDED_CHECKS:
+        yield check(context, slm, frame)
+
+
+@dg.multi_asset_check(specs=[_spec(c) for c in MART_CHECKS], name="mart_checks", pool="warehouse")
+def mart_checks(context: dg.AssetCheckExecutionContext, slm: SlmResource):
+    """The checks of the marts for the run's days."""
+    for check in MART_CHECKS:
+        yield check(context, slm)
+
+
+QUALITY_CHECKS = [landed_events_checks, mart_checks]

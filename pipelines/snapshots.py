@@ -27,6 +27,7 @@ from .ingest import Lake
 from .quality import outcomes_for_period
 from .resources import SlmResource
 from .settings import Settings
+from .signing import SIGNATURE_FILE, sign, signing_key_id, verify_signature
 from .storage import exclusive_lock, sha256_file
 
 MANIFEST = "manifest.json"
@@ -151,8 +152,11 @@ class LocalSnapshotStore:
                 return info
         raise SnapshotError(f"no snapshot {snapshot_id!r} in {self.root}")
 
-    def create(self, staged: Path, manifest: dict, period: str, contract: str | None) -> SnapshotInfo:
-        """Move staged files into a new snapshot folder; the manifest gains its chain fields here."""
+    def create(self, staged: Path, manifest: dict, period: str, contract: str | None,
+               signing_key: Path | None = None) -> SnapshotInfo:
+        """Move staged files into a new snapshot folder; the manifest gains its chain fields here,
+        and, with a signing key, a signature beside it (named in the manifest, so that removing
+        the signature is caught)."""
         with exclusive_lock(self.root / ".lock"):
             existing = self.entries()
             previous = existing[-1] if existing else None
@@ -162,17 +166,24 @@ class LocalSnapshotStore:
                             previous_snapshot_id=previous.snapshot_id if previous else None,
                             previous_manifest_sha256=sha256_file(previous.path / MANIFEST)
                             if previous and (previous.path / MANIFEST).exists() else None)
+            if signing_key:
+                manifest["signature"] = {"file": SIGNATURE_FILE, "algorithm": "ed25519",
+                                         "public_key_sha256": signing_key_id(signing_key)}
             manifest["manifest_body_sha256"] = _canonical_hash(manifest)
             target = self.root / snapshot_id
             target.mkdir()  # fails if it exists: nothing is ever overwritten
             for f in manifest["files"]:
                 _write_once(target / f["path"], (staged / f["path"]).read_bytes())
-            _write_once(target / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
+            manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode()
+            _write_once(target / MANIFEST, manifest_bytes)
+            if signing_key:
+                _write_once(target / SIGNATURE_FILE, sign(manifest_bytes, signing_key))
             os.chmod(target, 0o555)
             return SnapshotInfo(snapshot_id, target, manifest)
 
-    def verify(self, snapshot_id: str) -> list[str]:
-        """Every problem with one snapshot: file hashes, unexpected files, manifest, chain."""
+    def verify(self, snapshot_id: str, public_key: Path | None = None) -> list[str]:
+        """Every problem with one snapshot: file hashes, unexpected files, manifest, chain, and
+        the signature (checked when a public key is given; required when the manifest names one)."""
         info = self.get(snapshot_id)
         if info.manifest is None:
             return [f"{snapshot_id}: manifest.json is missing or unreadable (incomplete snapshot)"]
@@ -188,10 +199,24 @@ class LocalSnapshotStore:
                 problems.append(f"{snapshot_id}: {f['path']} is missing")
             elif sha256_file(path) != f["sha256"]:
                 problems.append(f"{snapshot_id}: {f['path']} has changed (sha256 mismatch)")
-        for extra in sorted(p.name for p in info.path.iterdir() if p.name != MANIFEST and p.name not in listed):
+        signed = isinstance(m.get("signature"), dict)
+        expected_extra = {MANIFEST} | ({SIGNATURE_FILE} if signed else set())
+        for extra in sorted(p.name for p in info.path.iterdir() if p.name not in expected_extra and p.name not in listed):
             problems.append(f"{snapshot_id}: unexpected file {extra}")
+        problems.extend(self._signature_problems(info, signed, public_key))
         problems.extend(self._chain_problems(info))
         return problems
+
+    def _signature_problems(self, info: SnapshotInfo, signed: bool, public_key: Path | None) -> list[str]:
+        sid, sig_path = info.snapshot_id, info.path / SIGNATURE_FILE
+        if not signed:
+            return [f"{sid}: not signed, but a public key was given"] if public_key else []
+        if not sig_path.exists():
+            return [f"{sid}: {SIGNATURE_FILE} is missing (the manifest says it was signed)"]
+        if public_key is None:
+            return []
+        wrong = verify_signature((info.path / MANIFEST).read_bytes(), sig_path.read_bytes(), public_key)
+        return [f"{sid}: {wrong}"] if wrong else []
 
     def _chain_problems(self, info: SnapshotInfo) -> list[str]:
         m = info.manifest or {}
@@ -245,7 +270,12 @@ def quality_evidence(settings: Settings, start: dt.date, end: dt.date, override_
 
 def create_snapshot(settings: Settings, period: str, contract: str | None = None,
                     created_by: str | None = None, extra: dict | None = None,
-                    override_reason: str | None = None) -> SnapshotInfo:
+                    override_reason: str | None = None, signing_key: Path | None = None) -> SnapshotInfo:
+    """Freeze a period (optionally one contract) into the store; `signing_key` (default:
+    $SLM_SIGNING_KEY) signs the manifest with Ed25519."""
+    signing_key = signing_key or (Path(os.environ["SLM_SIGNING_KEY"]) if os.environ.get("SLM_SIGNING_KEY") else None)
+    if signing_key:
+        signing_key_id(signing_key)  # a bad key fails before anything is written
     start, end = period_bounds(period)
     if not settings.warehouse.exists():
         raise SnapshotError(f"no warehouse at {settings.warehouse}: run the pipeline first")
@@ -279,7 +309,7 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
             "data_quality": quality,
             **(extra or {}),
         }
-        return store.create(staging, manifest, period, contract)
+        return store.create(staging, manifest, period, contract, signing_key)
     finally:
         for p in staging.iterdir():
             p.unlink()

@@ -89,7 +89,7 @@ def test_the_ui_shows_the_pipeline_and_materializes_a_partition(dagster_dev):
     }})["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = launched["run"]["runId"]
-    deadline, status = time.time() + 240, None
+    deadline, status = time.time() + 420, None
     while time.time() < deadline:
         status = graphql(port, "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }",
                          {"id": run_id})["runOrError"]["status"]

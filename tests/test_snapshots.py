@@ -155,3 +155,62 @@ def test_snapshot_commands_create_list_and_verify(snap_settings):
     failed = runner.invoke(main, ["snapshot", "verify", "000001-2026-10", *home])
     assert failed.exit_code == 1
     assert "000001-2026-10: fct_sla_compliance.parquet has changed (sha256 mismatch)" in failed.output
+
+
+def test_signed_manifests_verify_with_the_public_key_and_catch_every_forgery(snap_settings, tmp_path):
+    from pipelines.signing import SigningError, generate_keypair
+
+    private, public = generate_keypair(tmp_path / "keys")
+    other_private, other_public = generate_keypair(tmp_path / "other")
+    with pytest.raises(SigningError, match="never overwritten"):
+        generate_keypair(tmp_path / "keys")
+    info = create_snapshot(snap_settings, "2026-10", signing_key=private)
+    store = LocalSnapshotStore(snap_settings.snapshots)
+    assert info.manifest["signature"]["algorithm"] == "ed25519"
+    assert store.verify(info.snapshot_id, public) == []
+    assert store.verify(info.snapshot_id) == []  # hashes and chain still checked without the key
+    assert store.verify(info.snapshot_id, other_public) == [
+        f"{info.snapshot_id}: signed with another key than the public key given"]
+
+    # a forger who rewrites the manifest and its body hash cannot re-sign it without the key
+    writable(info.path)
+    manifest = info.path / "manifest.json"
+    writable(manifest)
+    body = json.loads(manifest.read_text())
+    body["row_counts"]["fct_sla_compliance"] += 1
+    from pipelines.snapshots import _canonical_hash
+    body["manifest_body_sha256"] = _canonical_hash({k: v for k, v in body.items() if k != "manifest_body_sha256"})
+    manifest.write_text(json.dumps(body, indent=2, sort_keys=True))
+    assert store.verify(info.snapshot_id, public) == [f"{info.snapshot_id}: the signature does not match manifest.json"]
+    # removing the signature is caught even without the key: the manifest names it
+    (info.path / "manifest.json.sig").unlink()
+    assert f"{info.snapshot_id}: manifest.json.sig is missing (the manifest says it was signed)" in store.verify(
+        info.snapshot_id)
+    # an unsigned snapshot checked against a key is reported, and a bad key is refused before writing
+    unsigned = create_snapshot(snap_settings, "2026-10", contract="acme")
+    assert store.verify(unsigned.snapshot_id, public) == [f"{unsigned.snapshot_id}: not signed, but a public key was given"]
+    (tmp_path / "bad.pem").write_text("not a key")
+    with pytest.raises(SigningError, match="is not a PEM private key"):
+        create_snapshot(snap_settings, "2026-10", contract="strict", signing_key=tmp_path / "bad.pem")
+    assert [s.snapshot_id for s in store.entries()] == [info.snapshot_id, unsigned.snapshot_id]
+
+
+def test_keygen_sign_and_verify_from_the_command_line(snap_settings, tmp_path):
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    runner, home = CliRunner(), ["--home", str(snap_settings.home)]
+    made = runner.invoke(main, ["snapshot", "keygen", "--out", str(tmp_path / "keys")])
+    assert made.exit_code == 0 and "snapshot-signing.pub.pem" in made.output
+    private, public = tmp_path / "keys" / "snapshot-signing.pem", tmp_path / "keys" / "snapshot-signing.pub.pem"
+    assert oct(private.stat().st_mode & 0o777) == "0o600"
+    created = runner.invoke(main, ["snapshot", "create", "--period", "2026-10", *home],
+                            env={"SLM_CATALOG": str(snap_settings.catalog), "SLM_SIGNING_KEY": str(private)})
+    assert created.exit_code == 0, created.output
+    unchecked = runner.invoke(main, ["snapshot", "verify", "--all", *home])
+    assert unchecked.exit_code == 0 and "(signatures not checked: give --public-key)" in unchecked.output
+    checked = runner.invoke(main, ["snapshot", "verify", "--all", "--public-key", str(public), *home])
+    assert checked.exit_code == 0 and "every file hash, the chain and every signature match" in checked.output
+    again = runner.invoke(main, ["snapshot", "keygen", "--out", str(tmp_path / "keys")])
+    assert again.exit_code == 1 and again.output.startswith("slm: error: ") and "never overwritten" in again.output
