@@ -194,12 +194,14 @@ def snapshot() -> None:
 @click.option("--contract", default="", help="Freeze one contract only.")
 @click.option("--override-reason", default="",
               help="Snapshot although an error-level data-quality check failed; the reason, who and when go into the manifest.")
+@click.option("--restate-reason", default="",
+              help="Why a period snapshotted before is frozen again with changed numbers (a restatement).")
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
-def snapshot_create(period: str, contract: str, override_reason: str, home: str | None) -> None:
+def snapshot_create(period: str, contract: str, override_reason: str, restate_reason: str, home: str | None) -> None:
     """Freeze a month's marts into the write-once store."""
     from .runner import run_snapshot
 
-    meta = run_snapshot(Settings.from_env(home=home), period, contract, override_reason)
+    meta = run_snapshot(Settings.from_env(home=home), period, contract, override_reason, restate_reason)
     click.echo(f"snapshot {meta['snapshot_id']} (period {meta['period']}): {meta['path']}")
 
 
@@ -255,6 +257,21 @@ def snapshot_verify(snapshot_id: str | None, all_: bool, public_key: str | None,
     signed = any(isinstance((store.get(i).manifest or {}).get("signature"), dict) for i in ids)
     click.echo(f"{len(ids)} snapshot(s) verified: every file hash and the chain match"
                + (" (signatures not checked: give --public-key)" if signed else ""))
+
+
+@snapshot.command("pull")
+@click.argument("snapshot_id")
+@click.option("--to", "to", required=True, type=click.Path(file_okay=False), help="Folder to copy the snapshot into.")
+@click.option("--public-key", type=click.Path(dir_okay=False, exists=True), envvar="SLM_VERIFY_KEY",
+              help="Ed25519 public key that must have signed the manifest (default: $SLM_VERIFY_KEY).")
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+def snapshot_pull(snapshot_id: str, to: str, public_key: str | None, home: str | None) -> None:
+    """Verify a snapshot, then copy its files, manifest and signature out, ready to hand over."""
+    from .snapshots import LocalSnapshotStore, pull_snapshot
+
+    store = LocalSnapshotStore(Settings.from_env(home=home).snapshots)
+    target = pull_snapshot(store, snapshot_id, Path(to), Path(public_key) if public_key else None)
+    click.echo(f"{snapshot_id} verified and copied to {target} ({len(list(target.iterdir()))} files)")
 
 
 @snapshot.command("keygen")

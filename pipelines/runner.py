@@ -175,7 +175,8 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
     return RunOutcome(result.success, first.isoformat(), last.isoformat(), result.run_id, checks, failed)
 
 
-def run_snapshot(settings: Settings, period: str = "", contract: str = "", override_reason: str = "") -> dict:
+def run_snapshot(settings: Settings, period: str = "", contract: str = "", override_reason: str = "",
+                 restate_reason: str = "") -> dict:
     """Materialize the audit_snapshot asset; returns its metadata."""
     settings.export()
     prepare_manifest()
@@ -185,7 +186,8 @@ def run_snapshot(settings: Settings, period: str = "", contract: str = "", overr
     result = job.execute_in_process(
         instance=instance_for(settings),
         run_config={"ops": {"audit_snapshot": {"config": {"period": period, "contract": contract,
-                                                          "override_reason": override_reason}}},
+                                                          "override_reason": override_reason,
+                                                          "restate_reason": restate_reason}}},
                     "loggers": {"progress": {}}},
         raise_on_error=False,
     )

@@ -270,9 +270,12 @@ def quality_evidence(settings: Settings, start: dt.date, end: dt.date, override_
 
 def create_snapshot(settings: Settings, period: str, contract: str | None = None,
                     created_by: str | None = None, extra: dict | None = None,
-                    override_reason: str | None = None, signing_key: Path | None = None) -> SnapshotInfo:
+                    override_reason: str | None = None, signing_key: Path | None = None,
+                    restate_reason: str | None = None) -> SnapshotInfo:
     """Freeze a period (optionally one contract) into the store; `signing_key` (default:
-    $SLM_SIGNING_KEY) signs the manifest with Ed25519."""
+    $SLM_SIGNING_KEY) signs the manifest with Ed25519. When the scope was snapshotted before and
+    its numbers changed (late data, a fixed definition), the new snapshot is a restatement: it
+    needs a reason and names the snapshot it supersedes; both stay."""
     signing_key = signing_key or (Path(os.environ["SLM_SIGNING_KEY"]) if os.environ.get("SLM_SIGNING_KEY") else None)
     if signing_key:
         signing_key_id(signing_key)  # a bad key fails before anything is written
@@ -290,9 +293,18 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
             f["bytes"] = (staging / f["path"]).stat().st_size
         cat = load_catalog(settings.catalog) if settings.catalog.exists() else None
         store = LocalSnapshotStore(settings.snapshots)
-        unchanged = _unchanged_snapshot(store, period, contract, files, cat.content_hash if cat else None)
-        if unchanged and not quality["override"]:
-            return unchanged
+        previous = _latest_of_scope(store, period, contract)
+        if previous and _same_content(previous, files, cat.content_hash if cat else None):
+            return SnapshotInfo(previous.snapshot_id, previous.path, previous.manifest, reused=True)
+        restatement = None
+        if previous:
+            if not (restate_reason or "").strip():
+                raise SnapshotError(f"{period}{' ' + contract if contract else ''} was snapshotted as "
+                                    f"{previous.snapshot_id} and its numbers have changed since; a new snapshot "
+                                    f"restates it: give the reason with --restate-reason \"...\"")
+            restatement = {"supersedes": previous.snapshot_id,
+                           "supersedes_manifest_sha256": sha256_file(previous.path / MANIFEST),
+                           "reason": restate_reason.strip()}
         manifest = {
             "schema": MANIFEST_SCHEMA,
             "period": period,
@@ -307,6 +319,7 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
             "row_counts": {Path(f["path"]).stem: f["rows"] for f in files},
             "inputs": input_lineage(Lake(settings.lake), start, end),
             "data_quality": quality,
+            "restatement": restatement,
             **(extra or {}),
         }
         return store.create(staging, manifest, period, contract, signing_key)
@@ -316,18 +329,40 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
         staging.rmdir()
 
 
-def _unchanged_snapshot(store: LocalSnapshotStore, period: str, contract: str | None, files: list[dict],
-                        catalog_sha256: str | None) -> SnapshotInfo | None:
-    """The newest snapshot of the same scope when nothing in it would change (no restatement)."""
+def _latest_of_scope(store: LocalSnapshotStore, period: str, contract: str | None) -> SnapshotInfo | None:
     same = [s for s in store.entries() if s.manifest and s.manifest.get("period") == period
             and s.manifest.get("contract") == contract]
-    if not same:
-        return None
-    last = same[-1]
-    hashes = {f["path"]: f["sha256"] for f in last.manifest["files"]}
-    if hashes == {f["path"]: f["sha256"] for f in files} and last.manifest.get("catalog_sha256") == catalog_sha256:
-        return SnapshotInfo(last.snapshot_id, last.path, last.manifest, reused=True)
-    return None
+    return same[-1] if same else None
+
+
+def _same_content(snapshot: SnapshotInfo, files: list[dict], catalog_sha256: str | None) -> bool:
+    """Nothing a new snapshot would hold differs from this one (no restatement needed)."""
+    hashes = {f["path"]: f["sha256"] for f in snapshot.manifest["files"]}
+    return hashes == {f["path"]: f["sha256"] for f in files} and snapshot.manifest.get("catalog_sha256") == catalog_sha256
+
+
+def pull_snapshot(store: LocalSnapshotStore, snapshot_id: str, to: Path, public_key: Path | None = None) -> Path:
+    """Copy a verified snapshot (files, manifest, signature) into `to/<id>/`, ready to hand over;
+    refuses a snapshot that fails verification and never writes over an existing folder."""
+    problems = store.verify(snapshot_id, public_key)
+    if problems:
+        raise SnapshotError(f"{snapshot_id} fails verification ({len(problems)} problem(s), first: {problems[0]}); "
+                            f"not pulled")
+    info = store.get(snapshot_id)
+    target = Path(to) / snapshot_id
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir()
+    except FileExistsError:
+        raise SnapshotError(f"{target} exists: pull into an empty place") from None
+    names = [f["path"] for f in info.manifest["files"]] + [MANIFEST]
+    names += [SIGNATURE_FILE] if (info.path / SIGNATURE_FILE).exists() else []
+    for name in names:
+        _write_once(target / name, (info.path / name).read_bytes())
+    copied = {f["path"]: sha256_file(target / f["path"]) for f in info.manifest["files"]}
+    if copied != {f["path"]: f["sha256"] for f in info.manifest["files"]}:
+        raise SnapshotError(f"the copy in {target} does not match the manifest's hashes")
+    return target
 
 
 def latest_complete_period(warehouse: Path) -> str:
@@ -348,6 +383,7 @@ class SnapshotConfig(dg.Config):
     period: str = ""  # YYYY-MM; empty: the newest month the warehouse covers completely
     contract: str = ""  # optional: freeze one contract only
     override_reason: str = ""  # snapshot despite failed error-level checks; recorded in the manifest
+    restate_reason: str = ""  # why a period snapshotted before is frozen again with changed numbers
 
 
 @dg.asset(
@@ -361,7 +397,8 @@ def audit_snapshot(context: dg.AssetExecutionContext, config: SnapshotConfig, sl
     settings = slm.settings()
     period = config.period or latest_complete_period(settings.warehouse)
     info = create_snapshot(settings, period, config.contract or None,
-                           extra={"dagster_run_id": context.run.run_id}, override_reason=config.override_reason)
+                           extra={"dagster_run_id": context.run.run_id}, override_reason=config.override_reason,
+                           restate_reason=config.restate_reason)
     verb = "unchanged since" if info.reused else "written to"
     context.log.info(f"snapshot {info.snapshot_id} {verb} {info.path}")
     return dg.MaterializeResult(metadata={

@@ -212,5 +212,52 @@ def test_keygen_sign_and_verify_from_the_command_line(snap_settings, tmp_path):
     assert unchecked.exit_code == 0 and "(signatures not checked: give --public-key)" in unchecked.output
     checked = runner.invoke(main, ["snapshot", "verify", "--all", "--public-key", str(public), *home])
     assert checked.exit_code == 0 and "every file hash, the chain and every signature match" in checked.output
+    pulled = runner.invoke(main, ["snapshot", "pull", "000001-2026-10", "--to", str(tmp_path / "out"),
+                                  "--public-key", str(public), *home])
+    assert pulled.exit_code == 0, pulled.output
+    assert (tmp_path / "out" / "000001-2026-10" / "manifest.json.sig").exists()
     again = runner.invoke(main, ["snapshot", "keygen", "--out", str(tmp_path / "keys")])
     assert again.exit_code == 1 and again.output.startswith("slm: error: ") and "never overwritten" in again.output
+
+
+def test_a_restatement_needs_a_reason_names_what_it_supersedes_and_both_stay(snap_settings):
+    first = create_snapshot(snap_settings, "2026-10")
+    # late data changed October's first day (simulated on this private copy of the warehouse)
+    with duckdb.connect(str(snap_settings.warehouse)) as con:
+        day = con.execute("select min(day) from marts.fct_sli_daily where day >= '2026-10-01'").fetchone()[0]
+        con.execute("update marts.fct_sli_daily set good_events = good_events - 1 where day = ?", [day])
+    with pytest.raises(SnapshotError, match="was snapshotted as 000001-2026-10 and its numbers have changed since"):
+        create_snapshot(snap_settings, "2026-10")
+    second = create_snapshot(snap_settings, "2026-10", restate_reason="late server logs for 10-05 (INC-88)")
+    assert second.snapshot_id == "000002-2026-10"
+    assert second.manifest["restatement"] == {
+        "supersedes": "000001-2026-10", "reason": "late server logs for 10-05 (INC-88)",
+        "supersedes_manifest_sha256": sha256_file(first.path / "manifest.json")}
+    assert first.manifest["restatement"] is None
+    store = LocalSnapshotStore(snap_settings.snapshots)
+    assert [s.snapshot_id for s in store.entries()] == ["000001-2026-10", "000002-2026-10"]
+    assert store.verify("000001-2026-10") == [] and store.verify("000002-2026-10") == []
+    # the restated numbers differ exactly in the SLI file
+    changed = {f["path"] for f in second.manifest["files"]} - {
+        f["path"] for f in second.manifest["files"] if f in first.manifest["files"]}
+    assert changed == {"fct_sli_daily.parquet"}
+
+
+def test_pull_hands_over_a_verified_copy_and_refuses_a_tampered_one(snap_settings, tmp_path):
+    from pipelines.snapshots import pull_snapshot
+
+    info = create_snapshot(snap_settings, "2026-10")
+    store = LocalSnapshotStore(snap_settings.snapshots)
+    target = pull_snapshot(store, info.snapshot_id, tmp_path / "handover")
+    assert target == tmp_path / "handover" / info.snapshot_id
+    assert sorted(p.name for p in target.iterdir()) == sorted([f["path"] for f in info.manifest["files"]] + ["manifest.json"])
+    for name in [f["path"] for f in info.manifest["files"]] + ["manifest.json"]:
+        assert sha256_file(target / name) == sha256_file(info.path / name)
+    with pytest.raises(SnapshotError, match="exists: pull into an empty place"):
+        pull_snapshot(store, info.snapshot_id, tmp_path / "handover")
+    victim = info.path / "fct_error_budget.parquet"
+    writable(info.path), writable(victim)
+    victim.write_bytes(victim.read_bytes()[:-1])
+    with pytest.raises(SnapshotError, match=r"fails verification \(1 problem\(s\), first: .*fct_error_budget.parquet has changed"):
+        pull_snapshot(store, info.snapshot_id, tmp_path / "elsewhere")
+    assert not (tmp_path / "elsewhere").exists()
