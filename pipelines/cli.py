@@ -209,9 +209,9 @@ def snapshot_create(period: str, contract: str, override_reason: str, restate_re
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
 def snapshot_list(home: str | None) -> None:
     """List snapshots, oldest first."""
-    from .snapshots import LocalSnapshotStore
+    from .snapshots import snapshot_store
 
-    entries = LocalSnapshotStore(Settings.from_env(home=home).snapshots).entries()
+    entries = snapshot_store(Settings.from_env(home=home)).entries()
     if not entries:
         click.echo("no snapshots yet")
     for s in entries:
@@ -225,9 +225,9 @@ def snapshot_list(home: str | None) -> None:
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
 def snapshot_show(snapshot_id: str, home: str | None) -> None:
     """Print a snapshot's manifest."""
-    from .snapshots import LocalSnapshotStore
+    from .snapshots import snapshot_store
 
-    info = LocalSnapshotStore(Settings.from_env(home=home).snapshots).get(snapshot_id)
+    info = snapshot_store(Settings.from_env(home=home)).get(snapshot_id)
     click.echo(json.dumps(info.manifest, indent=2, sort_keys=True) if info.manifest else "manifest missing")
 
 
@@ -239,9 +239,9 @@ def snapshot_show(snapshot_id: str, home: str | None) -> None:
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
 def snapshot_verify(snapshot_id: str | None, all_: bool, public_key: str | None, home: str | None) -> None:
     """Recompute every hash, the chain and the signatures; non-zero exit naming what is wrong."""
-    from .snapshots import LocalSnapshotStore
+    from .snapshots import snapshot_store
 
-    store = LocalSnapshotStore(Settings.from_env(home=home).snapshots)
+    store = snapshot_store(Settings.from_env(home=home))
     if bool(snapshot_id) == all_:
         raise click.UsageError("give a snapshot id or --all")
     ids = [s.snapshot_id for s in store.entries()] if all_ else [snapshot_id]
@@ -267,10 +267,9 @@ def snapshot_verify(snapshot_id: str | None, all_: bool, public_key: str | None,
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
 def snapshot_pull(snapshot_id: str, to: str, public_key: str | None, home: str | None) -> None:
     """Verify a snapshot, then copy its files, manifest and signature out, ready to hand over."""
-    from .snapshots import LocalSnapshotStore, pull_snapshot
+    from .snapshots import snapshot_store
 
-    store = LocalSnapshotStore(Settings.from_env(home=home).snapshots)
-    target = pull_snapshot(store, snapshot_id, Path(to), Path(public_key) if public_key else None)
+    target = snapshot_store(Settings.from_env(home=home)).pull(snapshot_id, Path(to), Path(public_key) if public_key else None)
     click.echo(f"{snapshot_id} verified and copied to {target} ({len(list(target.iterdir()))} files)")
 
 

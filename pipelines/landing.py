@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
+from . import s3
+
 
 class LandingError(Exception):
     """The landing location itself cannot be read (missing folder, bucket, credentials)."""
@@ -73,21 +75,11 @@ class S3Landing:
     @property
     def client(self):
         if self._client is None:
-            import boto3  # imported here: local-only users never pay for it
-
-            self._client = boto3.client("s3")
+            self._client = s3.client()
         return self._client
 
     def _call(self, what: str, fn, **kwargs):
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            return fn(**kwargs)
-        except ClientError as exc:
-            err = exc.response.get("Error", {})
-            raise LandingError(f"landing {self.uri}: {what} failed: {err.get('Code')}: {err.get('Message')}") from None
-        except BotoCoreError as exc:
-            raise LandingError(f"landing {self.uri}: {what} failed: {exc}") from None
+        return s3.call(LandingError, f"landing {self.uri}", what, fn, **kwargs)
 
     def files(self) -> list[LandingFile]:
         out = []

@@ -1,20 +1,17 @@
 """Audit snapshots: a period's mart rows frozen with a manifest, in a write-once store.
 
 A snapshot is what a contract report was computed from, kept so that years later anyone can
-re-hash it and get the same answer. The store never overwrites: files are created exclusively
-and made read-only, the manifest is written last (a folder without one is an incomplete
-snapshot, reported by `verify`), and each manifest carries the SHA-256 of the previous
-snapshot's manifest, so removing, reordering or editing one breaks the chain.
+re-hash it and get the same answer. This module decides what goes in (the marts, the lineage,
+the data-quality evidence, restatements); `snapshot_stores` keeps it (a local write-once folder
+or S3 Object Lock) and verifies it: every hash, the signature, and the chain of manifests.
 """
 
 import datetime as dt
 import getpass
 import hashlib
-import json
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -27,12 +24,12 @@ from .ingest import Lake
 from .quality import outcomes_for_period
 from .resources import SlmResource
 from .settings import Settings
-from .signing import SIGNATURE_FILE, sign, signing_key_id, verify_signature
-from .storage import exclusive_lock, sha256_file
+from .signing import signing_key_id
+from .snapshot_stores import (DEFAULT_RETENTION_DAYS, MANIFEST, SnapshotError, SnapshotInfo,
+                              SnapshotStore, open_store)
+from .storage import sha256_file
 
-MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "slm-snapshot/1"
-SNAPSHOT_DIR_RE = re.compile(r"^(\d{6})-(\d{4}-\d{2})(?:-([a-z0-9][-a-z0-9.]*))?$")
 
 # Which rows of each mart belong to a period [start, end); `{slo}` narrows to one contract's SLO.
 MART_SELECTIONS = {
@@ -47,10 +44,6 @@ MART_SELECTIONS = {
 }
 
 
-class SnapshotError(Exception):
-    pass
-
-
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     m = re.fullmatch(r"(\d{4})-(\d{2})", period or "")
     if not m or not 1 <= int(m.group(2)) <= 12:
@@ -58,10 +51,6 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     start = dt.date(int(m.group(1)), int(m.group(2)), 1)
     end = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
     return start, end
-
-
-def _canonical_hash(body: dict) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def code_version() -> dict:
@@ -113,138 +102,6 @@ def input_lineage(lake: Lake, start: dt.date, end: dt.date) -> list[dict]:
     return out
 
 
-@dataclass
-class SnapshotInfo:
-    snapshot_id: str
-    path: Path
-    manifest: dict | None
-    reused: bool = False  # the period's marts had not changed since this snapshot
-
-    @property
-    def sequence(self) -> int:
-        return int(self.snapshot_id[:6])
-
-
-class LocalSnapshotStore:
-    """A write-once folder: one sub-folder per snapshot, named <sequence>-<period>[-<contract>]."""
-
-    def __init__(self, root: Path):
-        self.root = Path(root)
-
-    def entries(self) -> list[SnapshotInfo]:
-        if not self.root.exists():
-            return []
-        out = []
-        for d in sorted(self.root.iterdir()):
-            if d.is_dir() and SNAPSHOT_DIR_RE.match(d.name):
-                manifest = None
-                if (d / MANIFEST).exists():
-                    try:
-                        manifest = json.loads((d / MANIFEST).read_text())
-                    except ValueError:
-                        manifest = None
-                out.append(SnapshotInfo(d.name, d, manifest))
-        return out
-
-    def get(self, snapshot_id: str) -> SnapshotInfo:
-        for info in self.entries():
-            if info.snapshot_id == snapshot_id:
-                return info
-        raise SnapshotError(f"no snapshot {snapshot_id!r} in {self.root}")
-
-    def create(self, staged: Path, manifest: dict, period: str, contract: str | None,
-               signing_key: Path | None = None) -> SnapshotInfo:
-        """Move staged files into a new snapshot folder; the manifest gains its chain fields here,
-        and, with a signing key, a signature beside it (named in the manifest, so that removing
-        the signature is caught)."""
-        with exclusive_lock(self.root / ".lock"):
-            existing = self.entries()
-            previous = existing[-1] if existing else None
-            sequence = (previous.sequence if previous else 0) + 1
-            snapshot_id = f"{sequence:06d}-{period}" + (f"-{contract}" if contract else "")
-            manifest = dict(manifest, snapshot_id=snapshot_id, sequence=sequence,
-                            previous_snapshot_id=previous.snapshot_id if previous else None,
-                            previous_manifest_sha256=sha256_file(previous.path / MANIFEST)
-                            if previous and (previous.path / MANIFEST).exists() else None)
-            if signing_key:
-                manifest["signature"] = {"file": SIGNATURE_FILE, "algorithm": "ed25519",
-                                         "public_key_sha256": signing_key_id(signing_key)}
-            manifest["manifest_body_sha256"] = _canonical_hash(manifest)
-            target = self.root / snapshot_id
-            target.mkdir()  # fails if it exists: nothing is ever overwritten
-            for f in manifest["files"]:
-                _write_once(target / f["path"], (staged / f["path"]).read_bytes())
-            manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode()
-            _write_once(target / MANIFEST, manifest_bytes)
-            if signing_key:
-                _write_once(target / SIGNATURE_FILE, sign(manifest_bytes, signing_key))
-            os.chmod(target, 0o555)
-            return SnapshotInfo(snapshot_id, target, manifest)
-
-    def verify(self, snapshot_id: str, public_key: Path | None = None) -> list[str]:
-        """Every problem with one snapshot: file hashes, unexpected files, manifest, chain, and
-        the signature (checked when a public key is given; required when the manifest names one)."""
-        info = self.get(snapshot_id)
-        if info.manifest is None:
-            return [f"{snapshot_id}: manifest.json is missing or unreadable (incomplete snapshot)"]
-        m = info.manifest
-        problems = []
-        body = {k: v for k, v in m.items() if k != "manifest_body_sha256"}
-        if _canonical_hash(body) != m.get("manifest_body_sha256"):
-            problems.append(f"{snapshot_id}: manifest.json was edited (its body hash does not match)")
-        listed = {f["path"] for f in m.get("files", [])}
-        for f in m.get("files", []):
-            path = info.path / f["path"]
-            if not path.exists():
-                problems.append(f"{snapshot_id}: {f['path']} is missing")
-            elif sha256_file(path) != f["sha256"]:
-                problems.append(f"{snapshot_id}: {f['path']} has changed (sha256 mismatch)")
-        signed = isinstance(m.get("signature"), dict)
-        expected_extra = {MANIFEST} | ({SIGNATURE_FILE} if signed else set())
-        for extra in sorted(p.name for p in info.path.iterdir() if p.name not in expected_extra and p.name not in listed):
-            problems.append(f"{snapshot_id}: unexpected file {extra}")
-        problems.extend(self._signature_problems(info, signed, public_key))
-        problems.extend(self._chain_problems(info))
-        return problems
-
-    def _signature_problems(self, info: SnapshotInfo, signed: bool, public_key: Path | None) -> list[str]:
-        sid, sig_path = info.snapshot_id, info.path / SIGNATURE_FILE
-        if not signed:
-            return [f"{sid}: not signed, but a public key was given"] if public_key else []
-        if not sig_path.exists():
-            return [f"{sid}: {SIGNATURE_FILE} is missing (the manifest says it was signed)"]
-        if public_key is None:
-            return []
-        wrong = verify_signature((info.path / MANIFEST).read_bytes(), sig_path.read_bytes(), public_key)
-        return [f"{sid}: {wrong}"] if wrong else []
-
-    def _chain_problems(self, info: SnapshotInfo) -> list[str]:
-        m = info.manifest or {}
-        sid = info.snapshot_id
-        if m.get("sequence") != info.sequence:
-            return [f"{sid}: manifest sequence {m.get('sequence')} does not match the folder"]
-        earlier = [s for s in self.entries() if s.sequence < info.sequence]
-        prev_id = m.get("previous_snapshot_id")
-        if prev_id is None:
-            return [f"{sid}: names no previous snapshot, but {earlier[-1].snapshot_id} precedes it"] if earlier else []
-        prev = next((s for s in earlier if s.snapshot_id == prev_id), None)
-        if prev is None:
-            return [f"{sid}: previous snapshot {prev_id} is missing from the chain"]
-        if earlier[-1] is not prev or prev.sequence != info.sequence - 1:
-            return [f"{sid}: the chain names {prev_id} as previous, the store has {earlier[-1].snapshot_id}"]
-        if not (prev.path / MANIFEST).exists() or sha256_file(prev.path / MANIFEST) != m.get("previous_manifest_sha256"):
-            return [f"{sid}: previous manifest {prev_id} does not match the chain hash"]
-        return []
-
-
-def _write_once(path: Path, data: bytes) -> None:
-    with open(path, "xb") as f:  # exclusive create: refuses to replace anything
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(path, 0o444)
-
-
 def quality_evidence(settings: Settings, start: dt.date, end: dt.date, override_reason: str | None,
                      who: str) -> dict:
     """The data-quality outcomes behind a period; refuses while an error-level check fails, unless
@@ -266,6 +123,16 @@ def quality_evidence(settings: Settings, start: dt.date, end: dt.date, override_
                                 "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                                 "failed_checks": sorted({r.check for r in failing})}
     return evidence
+
+
+def snapshot_store(settings: Settings) -> SnapshotStore:
+    """The store snapshots go to: $SLM_SNAPSHOT_STORE (s3://bucket/prefix with Object Lock, or a
+    folder), else `snapshots/` under the home; S3 retention from $SLM_SNAPSHOT_RETENTION_DAYS."""
+    days = os.environ.get("SLM_SNAPSHOT_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS))
+    if not days.isdigit():
+        raise SnapshotError(f"SLM_SNAPSHOT_RETENTION_DAYS must be a whole number of days, got {days!r}")
+    settings.snapshots.mkdir(parents=True, exist_ok=True)
+    return open_store(os.environ.get("SLM_SNAPSHOT_STORE"), settings.snapshots, int(days))
 
 
 def create_snapshot(settings: Settings, period: str, contract: str | None = None,
@@ -292,7 +159,7 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
             f["sha256"] = sha256_file(staging / f["path"])
             f["bytes"] = (staging / f["path"]).stat().st_size
         cat = load_catalog(settings.catalog) if settings.catalog.exists() else None
-        store = LocalSnapshotStore(settings.snapshots)
+        store = snapshot_store(settings)
         previous = _latest_of_scope(store, period, contract)
         if previous and _same_content(previous, files, cat.content_hash if cat else None):
             return SnapshotInfo(previous.snapshot_id, previous.path, previous.manifest, reused=True)
@@ -303,7 +170,7 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
                                     f"{previous.snapshot_id} and its numbers have changed since; a new snapshot "
                                     f"restates it: give the reason with --restate-reason \"...\"")
             restatement = {"supersedes": previous.snapshot_id,
-                           "supersedes_manifest_sha256": sha256_file(previous.path / MANIFEST),
+                           "supersedes_manifest_sha256": hashlib.sha256(store.read(previous.snapshot_id, MANIFEST)).hexdigest(),
                            "reason": restate_reason.strip()}
         manifest = {
             "schema": MANIFEST_SCHEMA,
@@ -329,7 +196,7 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
         staging.rmdir()
 
 
-def _latest_of_scope(store: LocalSnapshotStore, period: str, contract: str | None) -> SnapshotInfo | None:
+def _latest_of_scope(store: SnapshotStore, period: str, contract: str | None) -> SnapshotInfo | None:
     same = [s for s in store.entries() if s.manifest and s.manifest.get("period") == period
             and s.manifest.get("contract") == contract]
     return same[-1] if same else None
@@ -339,30 +206,6 @@ def _same_content(snapshot: SnapshotInfo, files: list[dict], catalog_sha256: str
     """Nothing a new snapshot would hold differs from this one (no restatement needed)."""
     hashes = {f["path"]: f["sha256"] for f in snapshot.manifest["files"]}
     return hashes == {f["path"]: f["sha256"] for f in files} and snapshot.manifest.get("catalog_sha256") == catalog_sha256
-
-
-def pull_snapshot(store: LocalSnapshotStore, snapshot_id: str, to: Path, public_key: Path | None = None) -> Path:
-    """Copy a verified snapshot (files, manifest, signature) into `to/<id>/`, ready to hand over;
-    refuses a snapshot that fails verification and never writes over an existing folder."""
-    problems = store.verify(snapshot_id, public_key)
-    if problems:
-        raise SnapshotError(f"{snapshot_id} fails verification ({len(problems)} problem(s), first: {problems[0]}); "
-                            f"not pulled")
-    info = store.get(snapshot_id)
-    target = Path(to) / snapshot_id
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        target.mkdir()
-    except FileExistsError:
-        raise SnapshotError(f"{target} exists: pull into an empty place") from None
-    names = [f["path"] for f in info.manifest["files"]] + [MANIFEST]
-    names += [SIGNATURE_FILE] if (info.path / SIGNATURE_FILE).exists() else []
-    for name in names:
-        _write_once(target / name, (info.path / name).read_bytes())
-    copied = {f["path"]: sha256_file(target / f["path"]) for f in info.manifest["files"]}
-    if copied != {f["path"]: f["sha256"] for f in info.manifest["files"]}:
-        raise SnapshotError(f"the copy in {target} does not match the manifest's hashes")
-    return target
 
 
 def latest_complete_period(warehouse: Path) -> str:

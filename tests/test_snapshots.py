@@ -7,8 +7,8 @@ import duckdb
 import pytest
 
 from pipelines.settings import Settings
-from pipelines.snapshots import (LocalSnapshotStore, SnapshotError, create_snapshot, freeze_marts,
-                                 latest_complete_period, period_bounds)
+from pipelines.snapshot_stores import LocalSnapshotStore, SnapshotError, canonical_hash, write_once
+from pipelines.snapshots import create_snapshot, freeze_marts, latest_complete_period, period_bounds
 from pipelines.storage import sha256_file
 
 
@@ -116,10 +116,9 @@ def test_the_store_never_overwrites(snap_settings):
     info = create_snapshot(snap_settings, "2026-10")
     with pytest.raises(FileExistsError):
         (info.path).mkdir()
-    from pipelines.snapshots import _write_once
     writable(info.path)
     with pytest.raises(FileExistsError):
-        _write_once(info.path / "fct_sli_daily.parquet", b"new numbers")
+        write_once(info.path / "fct_sli_daily.parquet", b"new numbers")
 
 
 def test_bad_periods_and_empty_warehouses_are_clear_errors(snap_settings, tmp_path):
@@ -178,8 +177,7 @@ def test_signed_manifests_verify_with_the_public_key_and_catch_every_forgery(sna
     writable(manifest)
     body = json.loads(manifest.read_text())
     body["row_counts"]["fct_sla_compliance"] += 1
-    from pipelines.snapshots import _canonical_hash
-    body["manifest_body_sha256"] = _canonical_hash({k: v for k, v in body.items() if k != "manifest_body_sha256"})
+    body["manifest_body_sha256"] = canonical_hash({k: v for k, v in body.items() if k != "manifest_body_sha256"})
     manifest.write_text(json.dumps(body, indent=2, sort_keys=True))
     assert store.verify(info.snapshot_id, public) == [f"{info.snapshot_id}: the signature does not match manifest.json"]
     # removing the signature is caught even without the key: the manifest names it
@@ -244,20 +242,18 @@ def test_a_restatement_needs_a_reason_names_what_it_supersedes_and_both_stay(sna
 
 
 def test_pull_hands_over_a_verified_copy_and_refuses_a_tampered_one(snap_settings, tmp_path):
-    from pipelines.snapshots import pull_snapshot
-
     info = create_snapshot(snap_settings, "2026-10")
     store = LocalSnapshotStore(snap_settings.snapshots)
-    target = pull_snapshot(store, info.snapshot_id, tmp_path / "handover")
+    target = store.pull(info.snapshot_id, tmp_path / "handover")
     assert target == tmp_path / "handover" / info.snapshot_id
     assert sorted(p.name for p in target.iterdir()) == sorted([f["path"] for f in info.manifest["files"]] + ["manifest.json"])
     for name in [f["path"] for f in info.manifest["files"]] + ["manifest.json"]:
         assert sha256_file(target / name) == sha256_file(info.path / name)
     with pytest.raises(SnapshotError, match="exists: pull into an empty place"):
-        pull_snapshot(store, info.snapshot_id, tmp_path / "handover")
+        store.pull(info.snapshot_id, tmp_path / "handover")
     victim = info.path / "fct_error_budget.parquet"
     writable(info.path), writable(victim)
     victim.write_bytes(victim.read_bytes()[:-1])
     with pytest.raises(SnapshotError, match=r"fails verification \(1 problem\(s\), first: .*fct_error_budget.parquet has changed"):
-        pull_snapshot(store, info.snapshot_id, tmp_path / "elsewhere")
+        store.pull(info.snapshot_id, tmp_path / "elsewhere")
     assert not (tmp_path / "elsewhere").exists()

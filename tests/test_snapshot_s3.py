@@ -1,0 +1,122 @@
+"""Audit snapshots on S3 with Object Lock (issue 7), on a real SeaweedFS server through boto3.
+
+SeaweedFS enforces COMPLIANCE retention (a locked version cannot be deleted, its retention cannot
+be shortened, versioning cannot be suspended) and rejects a body whose SHA-256 checksum does not
+match. Like AWS, it does not require a checksum on uploads to a locked bucket: the store always
+sends one itself (and AWS would only demand Content-MD5 or a checksum). Tests check each rule on
+the server and then the store's own checks on top.
+"""
+
+import datetime as dt
+import hashlib
+import shutil
+
+import pytest
+from botocore.exceptions import ClientError
+
+from pipelines.settings import Settings
+from pipelines.snapshot_stores import S3SnapshotStore, SnapshotError
+from pipelines.storage import sha256_file
+
+
+def locked_bucket(client, name):
+    client.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    return name
+
+
+def error_code(fn, **kwargs):
+    with pytest.raises(ClientError) as exc:
+        fn(**kwargs)
+    return exc.value.response["Error"]["Code"]
+
+
+@pytest.fixture
+def s3_settings(scenario_run, s3_server, tmp_path, monkeypatch):
+    """A private home with a copy of the scenario's warehouse, snapshotting to a locked bucket."""
+    settings, outcome, _ = scenario_run
+    home = tmp_path / "home"
+    (home / "lake").mkdir(parents=True)
+    shutil.copy(settings.warehouse, home / "warehouse.duckdb")
+    shutil.copytree(settings.lake / "ledger", home / "lake" / "ledger")
+    bucket = locked_bucket(s3_server, f"audit-{tmp_path.name[-20:].lower().replace('_', '-')}".rstrip("-"))
+    monkeypatch.setenv("SLM_SNAPSHOT_STORE", f"s3://{bucket}/snapshots")
+    monkeypatch.setenv("SLM_SNAPSHOT_RETENTION_DAYS", "3")
+    return Settings.resolve(home, settings.landing, settings.catalog), bucket
+
+
+def test_a_snapshot_on_s3_is_locked_checksummed_and_read_back_by_version(s3_settings, s3_server, tmp_path):
+    from pipelines.snapshots import create_snapshot, snapshot_store
+
+    settings, bucket = s3_settings
+    before = dt.datetime.now(dt.timezone.utc)
+    info = create_snapshot(settings, "2026-10", created_by="auditor")
+    assert info.snapshot_id == "000001-2026-10" and info.path == f"s3://{bucket}/snapshots/000001-2026-10/"
+    for f in info.manifest["files"]:
+        head = s3_server.head_object(Bucket=bucket, Key=f"snapshots/000001-2026-10/{f['path']}",
+                                     VersionId=f["version_id"], ChecksumMode="ENABLED")
+        assert head["ObjectLockMode"] == "COMPLIANCE"
+        # retention from settings: 3 days from the upload
+        assert before + dt.timedelta(days=3) - dt.timedelta(seconds=2) <= head["ObjectLockRetainUntilDate"] \
+            <= dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)
+    store = snapshot_store(settings)
+    assert [s.snapshot_id for s in store.entries()] == ["000001-2026-10"]
+    assert store.verify("000001-2026-10") == []
+    # a second snapshot chains to the first, as locally
+    second = create_snapshot(settings, "2026-10", contract="acme")
+    assert second.manifest["previous_snapshot_id"] == "000001-2026-10" and store.verify(second.snapshot_id) == []
+    pulled = store.pull("000001-2026-10", tmp_path / "handover")
+    for f in info.manifest["files"]:
+        assert sha256_file(pulled / f["path"]) == f["sha256"]
+
+
+def test_the_server_refuses_to_delete_shorten_or_unversion_and_rejects_bad_checksums(s3_settings, s3_server):
+    from pipelines.snapshots import create_snapshot
+
+    settings, bucket = s3_settings
+    info = create_snapshot(settings, "2026-10")
+    f = info.manifest["files"][0]
+    key = f"snapshots/{info.snapshot_id}/{f['path']}"
+    assert error_code(s3_server.delete_object, Bucket=bucket, Key=key, VersionId=f["version_id"]) == "AccessDenied"
+    retain = s3_server.head_object(Bucket=bucket, Key=key, VersionId=f["version_id"])["ObjectLockRetainUntilDate"]
+    assert error_code(s3_server.put_object_retention, Bucket=bucket, Key=key, VersionId=f["version_id"],
+                      Retention={"Mode": "COMPLIANCE", "RetainUntilDate": retain - dt.timedelta(days=1)}) == "AccessDenied"
+    assert error_code(s3_server.put_bucket_versioning, Bucket=bucket,
+                      VersioningConfiguration={"Status": "Suspended"}) == "InvalidBucketState"
+    wrong = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="  # the SHA-256 of b"", not of the body
+    assert error_code(s3_server.put_object, Bucket=bucket, Key="snapshots/x/y", Body=b"numbers",
+                      ChecksumSHA256=wrong) == "BadDigest"
+    # the server accepts an upload without a checksum; the store never sends one without
+    s3_server.put_object(Bucket=bucket, Key="scratch/no-checksum", Body=b"accepted")
+
+
+def test_tampering_on_s3_is_caught_and_audit_reads_ignore_it(s3_settings, s3_server):
+    from pipelines.snapshots import create_snapshot, snapshot_store
+
+    settings, bucket = s3_settings
+    info = create_snapshot(settings, "2026-10")
+    sid, prefix = info.snapshot_id, f"snapshots/{info.snapshot_id}/"
+    # a plain delete only hides the manifest behind a delete marker; an overwrite adds a version
+    s3_server.delete_object(Bucket=bucket, Key=prefix + "manifest.json")
+    s3_server.put_object(Bucket=bucket, Key=prefix + "fct_sli_daily.parquet", Body=b"other numbers")
+    s3_server.put_object(Bucket=bucket, Key=prefix + "extra.csv", Body=b"a,b\n")
+    problems = snapshot_store(settings).verify(sid)
+    assert sorted(problems) == sorted([
+        f"{sid}: unexpected file extra.csv",
+        f"{sid}: extra.csv is not locked in COMPLIANCE mode",  # it took no retention: not ours
+        f"{sid}: fct_sli_daily.parquet has 2 versions (written more than once)",
+        f"{sid}: manifest.json is hidden by a delete marker (the locked version is intact)",
+    ])
+    # the numbers an auditor reads are still the recorded versions: no hash mismatch reported
+    assert not any("sha256 mismatch" in p or "is missing" in p for p in problems)
+    store = snapshot_store(settings)
+    recorded = next(f for f in info.manifest["files"] if f["path"] == "fct_sli_daily.parquet")
+    assert hashlib.sha256(store.read(sid, "fct_sli_daily.parquet", recorded["version_id"])).hexdigest() == recorded["sha256"]
+
+
+def test_a_bucket_without_object_lock_is_refused(s3_server, tmp_path):
+    s3_server.create_bucket(Bucket="plain-bucket")
+    store = S3SnapshotStore("s3://plain-bucket/snapshots", tmp_path / "lock", retention_days=1)
+    with pytest.raises(SnapshotError, match="the bucket has no Object Lock"):
+        store.check_bucket()
+    with pytest.raises(SnapshotError, match="expected s3://bucket"):
+        S3SnapshotStore("s3:///nobucket", tmp_path / "lock")
