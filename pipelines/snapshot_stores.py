@@ -25,7 +25,7 @@ from .storage import exclusive_lock, sha256_file
 
 MANIFEST = "manifest.json"
 SNAPSHOT_ID_RE = re.compile(r"^(\d{6})-(\d{4}-\d{2})(?:-([a-z0-9][-a-z0-9.]*))?$")
-DEFAULT_RETENTION_DAYS = 2557  # 7 years
+DEFAULT_RETENTION_DAYS = 2555  # 7 x 365 days: a bucket default of 7 years always covers it
 
 
 class SnapshotError(Exception):
@@ -256,8 +256,9 @@ class LocalSnapshotStore(SnapshotStore):
 class S3SnapshotStore(SnapshotStore):
     """Snapshots under s3://bucket/prefix/<id>/ in a bucket with Object Lock. Every object is
     uploaded once with its SHA-256 checksum (the server rejects a body that does not match) and
-    COMPLIANCE retention until `retention_days` from now; the lock is read back before the
-    snapshot counts as written. The manifest records each file's version id, and audit reads
+    COMPLIANCE retention of at least `retention_days`: the bucket's default retention when it
+    covers that (so the writer needs no s3:PutObjectRetention, see infra/), else an explicit
+    retention on the upload. The lock is read back before the snapshot counts as written. The manifest records each file's version id, and audit reads
     fetch exactly those versions; a manifest is read at its first version."""
 
     def __init__(self, uri: str, lock_file: Path, retention_days: int = DEFAULT_RETENTION_DAYS, client=None):
@@ -271,6 +272,7 @@ class S3SnapshotStore(SnapshotStore):
         self.prefix = parsed.path.strip("/") + "/" if parsed.path.strip("/") else ""
         self.retention_days = retention_days
         self._client = client
+        self._default_days: int | None = None
 
     @property
     def client(self):
@@ -292,8 +294,12 @@ class S3SnapshotStore(SnapshotStore):
                 raise SnapshotError(f"snapshot store {self.uri}: reading the Object Lock configuration failed: "
                                     f"{exc.response.get('Error', {}).get('Code')}") from None
             lock = {}
-        if lock.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") != "Enabled":
+        config = lock.get("ObjectLockConfiguration", {})
+        if config.get("ObjectLockEnabled") != "Enabled":
             raise SnapshotError(f"snapshot store {self.uri}: the bucket has no Object Lock")
+        default = config.get("Rule", {}).get("DefaultRetention", {})
+        self._default_days = (int(default.get("Days") or 0) or int(default.get("Years") or 0) * 365
+                              if default.get("Mode") == "COMPLIANCE" else 0)
         status = self._call("reading versioning", self.client.get_bucket_versioning, Bucket=self.bucket).get("Status")
         if status != "Enabled":
             raise SnapshotError(f"snapshot store {self.uri}: bucket versioning is {status or 'off'}, not Enabled")
@@ -354,8 +360,12 @@ class S3SnapshotStore(SnapshotStore):
         key = self._key(sid, name)
         until = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=self.retention_days)).replace(microsecond=0)
         checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        if self._default_days is None:
+            self.check_bucket()
+        explicit = {} if self._default_days >= self.retention_days else {
+            "ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": until}
         put = self._call(f"upload of {key}", self.client.put_object, Bucket=self.bucket, Key=key, Body=data,
-                         ChecksumSHA256=checksum, ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until)
+                         ChecksumSHA256=checksum, **explicit)
         version = put.get("VersionId")
         if not version:
             raise SnapshotError(f"snapshot store {self.uri}: {key} got no version id (is versioning on?)")

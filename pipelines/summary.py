@@ -61,8 +61,8 @@ def check_lines(checks: list[CheckOutcome]) -> list[str]:
         if not c.passed and isinstance(gaps, list) and gaps:
             for g in gaps:
                 lines.append(f"    {g['service']} ({g['source']}): no telemetry {g['gap_start'][:16]} .. "
-                             f"{g['gap_end'][:16]} UTC, {g['gap_minutes']} min (expected ~{g['expected_records']:,.0f} "
-                             f"records, from its {g['expected_by']})")
+                             f"{g['gap_end'][:16]} UTC, {g['gap_minutes']} min (~{g['expected_records']:,.0f} records "
+                             f"expected by {g['expected_by']})")
         failed = c.metadata.get("failed_expectations")
         if not c.passed and isinstance(failed, list) and not gaps:
             for f in failed:

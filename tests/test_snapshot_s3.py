@@ -120,3 +120,33 @@ def test_a_bucket_without_object_lock_is_refused(s3_server, tmp_path):
         store.check_bucket()
     with pytest.raises(SnapshotError, match="expected s3://bucket"):
         S3SnapshotStore("s3:///nobucket", tmp_path / "lock")
+
+
+def test_a_bucket_default_retention_that_covers_the_setting_is_used_without_retention_headers(s3_server, tmp_path):
+    # infra/ gives the writer no s3:PutObjectRetention: with a bucket default of COMPLIANCE for at
+    # least the configured days, uploads carry no retention of their own and still end up locked
+    bucket = locked_bucket(s3_server, "audit-default")
+    s3_server.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 3}}})
+    sent = []
+    s3_server.meta.events.register("provide-client-params.s3.PutObject", lambda params, **_: sent.append(dict(params)))
+    store = S3SnapshotStore(f"s3://{bucket}/snapshots", tmp_path / "lock", retention_days=3, client=s3_server)
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    (staged / "a.parquet").write_bytes(b"frozen numbers")
+    before = dt.datetime.now(dt.timezone.utc)
+    info = store.create(staged, {"files": [{"path": "a.parquet", "rows": 1,
+                                            "sha256": hashlib.sha256(b"frozen numbers").hexdigest()}]}, "2026-10", None)
+    assert sent and all("ObjectLockMode" not in p and "ObjectLockRetainUntilDate" not in p for p in sent)
+    assert all("ChecksumSHA256" in p for p in sent)
+    head = s3_server.head_object(Bucket=bucket, Key="snapshots/000001-2026-10/a.parquet",
+                                 VersionId=info.manifest["files"][0]["version_id"])
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    assert head["ObjectLockRetainUntilDate"] >= before + dt.timedelta(days=3) - dt.timedelta(seconds=2)
+    # a longer setting than the default is set per object (which needs s3:PutObjectRetention)
+    longer = S3SnapshotStore(f"s3://{bucket}/more", tmp_path / "lock", retention_days=5, client=s3_server)
+    sent.clear()
+    longer.create(staged, {"files": [{"path": "a.parquet", "rows": 1,
+                                      "sha256": hashlib.sha256(b"frozen numbers").hexdigest()}]}, "2026-10", None)
+    assert all(p.get("ObjectLockMode") == "COMPLIANCE" for p in sent)
+    assert store.verify("000001-2026-10") == []
