@@ -10,8 +10,8 @@
       weighted requests times its own mean sample rate over the last 7 days. Probe-only sources
       (synthetic checkers) neither mirror nor are mirrored.
     A gap is a run of consecutive minutes without records whose expected records add up to at
-    least `gap_min_expected_records` (default 10: Poisson traffic is that silent by chance less
-    than once in 20,000 runs), so quiet minutes of a low-traffic service are not gaps and a 3-hour
+    least `gap_min_expected_records` (default 20: Poisson traffic is that silent by chance with
+    probability e^-20, about 2 in a billion), so quiet minutes of a low-traffic service are not gaps and a 3-hour
     outage of its logging is. The grid runs to the last minute any service reported, so a source
     that stops before the others is caught too. -#}
 
