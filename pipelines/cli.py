@@ -244,9 +244,10 @@ def snapshot_verify(snapshot_id: str | None, all_: bool, public_key: str | None,
     store = snapshot_store(Settings.from_env(home=home))
     if bool(snapshot_id) == all_:
         raise click.UsageError("give a snapshot id or --all")
-    ids = [s.snapshot_id for s in store.entries()] if all_ else [snapshot_id]
+    entries = store.entries()
+    ids = [s.snapshot_id for s in entries] if all_ else [snapshot_id]
     key = Path(public_key) if public_key else None
-    problems = [p for i in ids for p in store.verify(i, key)]
+    problems = [p for i in ids for p in store.verify(i, key, entries)]
     for p in problems:
         click.echo(p)
     if problems:
@@ -254,7 +255,7 @@ def snapshot_verify(snapshot_id: str | None, all_: bool, public_key: str | None,
     if key:
         click.echo(f"{len(ids)} snapshot(s) verified: every file hash, the chain and every signature match")
         return
-    signed = any(isinstance((store.get(i).manifest or {}).get("signature"), dict) for i in ids)
+    signed = any(isinstance((e.manifest or {}).get("signature"), dict) for e in entries if e.snapshot_id in ids)
     click.echo(f"{len(ids)} snapshot(s) verified: every file hash and the chain match"
                + (" (signatures not checked: give --public-key)" if signed else ""))
 

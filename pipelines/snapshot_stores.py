@@ -132,11 +132,16 @@ class SnapshotStore:
             self._seal(snapshot_id)
             return SnapshotInfo(snapshot_id, self.location(snapshot_id), manifest)
 
-    def verify(self, snapshot_id: str, public_key: Path | None = None) -> list[str]:
+    def verify(self, snapshot_id: str, public_key: Path | None = None,
+               entries: list[SnapshotInfo] | None = None) -> list[str]:
         """Every problem with one snapshot: file hashes, unexpected files, manifest, signature
         (checked when a public key is given; required when the manifest names one), chain, and
-        what the medium guarantees (S3: the lock of every version)."""
-        info = self.get(snapshot_id)
+        what the medium guarantees (S3: the lock of every version). `entries` lets a caller
+        verifying many snapshots read the manifests once (each is a download on S3)."""
+        entries = self.entries() if entries is None else entries
+        info = next((e for e in entries if e.snapshot_id == snapshot_id), None)
+        if info is None:
+            raise SnapshotError(f"no snapshot {snapshot_id!r} in {self.location('')}")
         if info.manifest is None:
             return [f"{snapshot_id}: manifest.json is missing or unreadable (incomplete snapshot)"]
         m = info.manifest
@@ -156,7 +161,7 @@ class SnapshotStore:
         for extra in sorted(self._names(snapshot_id) - expected_extra - listed):
             problems.append(f"{snapshot_id}: unexpected file {extra}")
         problems.extend(self._signature_problems(info, signed, public_key))
-        problems.extend(self._chain_problems(info))
+        problems.extend(self._chain_problems(info, entries))
         problems.extend(self._medium_problems(info))
         return problems
 
@@ -172,12 +177,12 @@ class SnapshotStore:
         wrong = verify_signature(self.read(sid, MANIFEST), signature, public_key)
         return [f"{sid}: {wrong}"] if wrong else []
 
-    def _chain_problems(self, info: SnapshotInfo) -> list[str]:
+    def _chain_problems(self, info: SnapshotInfo, entries: list[SnapshotInfo]) -> list[str]:
         m = info.manifest or {}
         sid = info.snapshot_id
         if m.get("sequence") != info.sequence:
             return [f"{sid}: manifest sequence {m.get('sequence')} does not match the folder"]
-        earlier = [s for s in self.entries() if s.sequence < info.sequence]
+        earlier = [s for s in entries if s.sequence < info.sequence]
         prev_id = m.get("previous_snapshot_id")
         if prev_id is None:
             return [f"{sid}: names no previous snapshot, but {earlier[-1].snapshot_id} precedes it"] if earlier else []
@@ -194,11 +199,12 @@ class SnapshotStore:
     def pull(self, snapshot_id: str, to: Path, public_key: Path | None = None) -> Path:
         """Copy a verified snapshot (files, manifest, signature) into `to/<id>/`, ready to hand
         over; refuses a snapshot that fails verification and never writes over a folder."""
-        problems = self.verify(snapshot_id, public_key)
+        entries = self.entries()
+        problems = self.verify(snapshot_id, public_key, entries)
         if problems:
             raise SnapshotError(f"{snapshot_id} fails verification ({len(problems)} problem(s), first: {problems[0]}); "
                                 f"not pulled")
-        info = self.get(snapshot_id)
+        info = next(e for e in entries if e.snapshot_id == snapshot_id)
         target = Path(to) / snapshot_id
         target.parent.mkdir(parents=True, exist_ok=True)
         try:

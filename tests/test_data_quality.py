@@ -277,6 +277,20 @@ def test_clean_checks_pass_and_results_reach_data_docs(run):
     assert len({r["check"] for r in recorded}) == 7
 
 
+def test_slm_run_ends_non_zero_on_an_error_level_failure_with_the_marts_built(run, capsys):
+    import click
+
+    from pipelines.cli import _finish
+
+    settings, outcome, _ = run
+    assert outcome.success  # every step ran: the marts are there
+    with pytest.raises(click.ClickException) as exc:
+        _finish(settings, outcome, None)  # what `slm run` does with the outcome
+    assert exc.value.message.startswith(
+        "error-level data-quality check(s) failed: landed_events/landed_event_times; the marts are built")
+    assert "marts/fct_telemetry_gaps/telemetry_complete: FAILED (warn)" in capsys.readouterr().out
+
+
 def test_a_failed_error_check_blocks_the_snapshot_until_overridden(run):
     from pipelines.snapshots import SnapshotError, create_snapshot
 

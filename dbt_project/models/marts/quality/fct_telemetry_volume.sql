@@ -5,34 +5,12 @@
 
 with
 
-days as (
-
-    select distinct service, source, event_date
-    from {{ ref('int_source_minutes_classified') }}
-
-),
-
-records as (
-
-    select service, source, event_date, count(*) as records
-    from {{ ref('stg_lake__events') }}
-    group by service, source, event_date
-
-),
-
 counted as (
 
-    select
-        days.service,
-        days.source,
-        days.event_date as day,
-        coalesce(records.records, 0) as records
-
-    from days
-    left join records
-        on days.service = records.service
-        and days.source = records.source
-        and days.event_date = records.event_date
+    -- the minute grid already counts every record, and holds 0 for silent days
+    select service, source, event_date as day, sum(records) as records
+    from {{ ref('int_source_minutes_classified') }}
+    group by service, source, event_date
 
 ),
 
