@@ -36,7 +36,7 @@ occurrences as (
         sum(total_events) as total_events,
         sum(case when exclusion_kinds <> '' then total_events else 0 end) as excluded_events,
         sum(case when exclusion_kinds <> '' then good_events else 0 end) as excluded_good_events,
-        sum(records) as records
+        cast(sum(records) as {{ dbt.type_bigint() }}) as records
 
     from minutes
     group by slo_name, service, day

@@ -38,7 +38,7 @@ slices as (
         sum(good_events) as good_events,
         sum(total_events) as total_events,
         max(case when exclusion_kinds <> '' then 1 else 0 end) as is_excluded,
-        sum(records) as records
+        cast(sum(records) as {{ dbt.type_bigint() }}) as records
 
     from minutes
     group by slo_name, service, day, budgeting_method, time_slice_minutes, time_slice_target,
@@ -78,7 +78,7 @@ per_day as (
         sum(slice_good) as good_slices_with_events,
         sum(is_excluded) as excluded_slices,
         sum(slice_good * is_excluded) as excluded_good_slices,
-        sum(records) as records
+        cast(sum(records) as {{ dbt.type_bigint() }}) as records
 
     from scored
     group by slo_name, service, day

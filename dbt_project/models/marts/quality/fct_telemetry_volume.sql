@@ -8,7 +8,7 @@ with
 counted as (
 
     -- the minute grid already counts every record, and holds 0 for silent days
-    select service, source, event_date as day, sum(records) as records
+    select service, source, event_date as day, cast(sum(records) as {{ dbt.type_bigint() }}) as records
     from {{ ref('int_source_minutes_classified') }}
     group by service, source, event_date
 
