@@ -227,23 +227,39 @@ def snapshot_show(snapshot_id: str, home: str | None) -> None:
     """Print a snapshot's manifest."""
     from .snapshots import snapshot_store
 
-    info = snapshot_store(Settings.from_env(home=home)).get(snapshot_id)
+    store = snapshot_store(Settings.from_env(home=home))
+    info = store.get(snapshot_id)
     click.echo(json.dumps(info.manifest, indent=2, sort_keys=True) if info.manifest else "manifest missing")
+    retention = (info.manifest or {}).get("retention") or {}
+    hold = store.legal_hold(snapshot_id)
+    # on stderr: stdout stays the manifest alone, for tools that parse it
+    click.echo(f"retention: {retention.get('mode', 'not recorded')} until {retention.get('retain_until', '?')}; "
+               f"legal hold: {'ON since ' + hold['at'] + ' by ' + hold['by'] + ': ' + hold['reason'] if hold else 'off'}",
+               err=True)
 
 
 @snapshot.command("verify")
 @click.argument("snapshot_id", required=False)
 @click.option("--all", "all_", is_flag=True, help="Verify every snapshot and the whole chain.")
+@click.option("--recompute", is_flag=True,
+              help="Also rebuild the period from the retained lake and check the marts come out with the same hashes.")
 @click.option("--public-key", type=click.Path(dir_okay=False, exists=True), envvar="SLM_VERIFY_KEY",
               help="Ed25519 public key (PEM) that must have signed every manifest (default: $SLM_VERIFY_KEY).")
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
-def snapshot_verify(snapshot_id: str | None, all_: bool, public_key: str | None, home: str | None) -> None:
+def snapshot_verify(snapshot_id: str | None, all_: bool, recompute: bool, public_key: str | None,
+                    home: str | None) -> None:
     """Recompute every hash, the chain and the signatures; non-zero exit naming what is wrong."""
     from .snapshots import snapshot_store
 
-    store = snapshot_store(Settings.from_env(home=home))
+    settings = Settings.from_env(home=home)
+    store = snapshot_store(settings)
     if bool(snapshot_id) == all_:
         raise click.UsageError("give a snapshot id or --all")
+    if recompute:
+        if all_:
+            raise click.UsageError("--recompute rebuilds one period: give a snapshot id")
+        _verify_recompute(settings, store, snapshot_id, Path(public_key) if public_key else None)
+        return
     entries = store.entries()
     ids = [s.snapshot_id for s in entries] if all_ else [snapshot_id]
     key = Path(public_key) if public_key else None
@@ -258,6 +274,35 @@ def snapshot_verify(snapshot_id: str | None, all_: bool, public_key: str | None,
     signed = any(isinstance((e.manifest or {}).get("signature"), dict) for e in entries if e.snapshot_id in ids)
     click.echo(f"{len(ids)} snapshot(s) verified: every file hash and the chain match"
                + (" (signatures not checked: give --public-key)" if signed else ""))
+
+
+def _verify_recompute(settings: Settings, store, snapshot_id: str, public_key: Path | None) -> None:
+    from .recompute import recompute
+
+    comparisons = recompute(settings, store, snapshot_id, out=click.echo, public_key=public_key)
+    for c in comparisons:
+        click.echo(c.describe())
+    differing = [c.mart for c in comparisons if not c.same]
+    if differing:
+        raise click.ClickException(f"{snapshot_id} is not reproducible from the lake: {', '.join(differing)} differ")
+    click.echo(f"{snapshot_id} verified and recomputed: all {len(comparisons)} marts reproduce byte for byte")
+
+
+@snapshot.command("hold")
+@click.argument("snapshot_id")
+@click.option("--off", "lift", is_flag=True, help="Lift the legal hold instead of putting one on.")
+@click.option("--reason", required=True, help="Why (a matter, a ticket); kept with who and when.")
+@click.option("--by", "who", default="", help="Who asks (default: the OS user).")
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+def snapshot_hold(snapshot_id: str, lift: bool, reason: str, who: str, home: str | None) -> None:
+    """Put a legal hold on a snapshot (or lift it): kept beyond its retention, and its lake lineage too."""
+    import getpass
+
+    from .snapshots import snapshot_store
+
+    record = snapshot_store(Settings.from_env(home=home)).set_legal_hold(snapshot_id, not lift, reason,
+                                                                          who or getpass.getuser())
+    click.echo(f"{snapshot_id}: legal hold {'ON' if record['on'] else 'lifted'} ({record['by']}, {record['at']})")
 
 
 @snapshot.command("pull")
@@ -283,6 +328,39 @@ def snapshot_keygen(out: str) -> None:
     private, public = generate_keypair(Path(out))
     click.echo(f"private key {private} (keep it secret; set SLM_SIGNING_KEY to it)")
     click.echo(f"public key  {public} (give it to auditors: slm snapshot verify --public-key)")
+
+
+@main.group()
+def lake() -> None:
+    """The raw lake: landed files and their retention."""
+
+
+@lake.command("prune")
+@click.option("--keep-days", type=click.IntRange(min=1), envvar="SLM_LAKE_RETENTION_DAYS",
+              help="Keep landed files with telemetry in the last N days (default: $SLM_LAKE_RETENTION_DAYS).")
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+def lake_prune(keep_days: int | None, dry_run: bool, home: str | None) -> None:
+    """Delete landed files past retention, except what a retained snapshot's lineage needs."""
+    from .ingest import Lake
+    from .retention import apply_prune, plan_prune
+    from .snapshots import snapshot_store
+
+    if keep_days is None:
+        raise click.UsageError("give --keep-days N or set SLM_LAKE_RETENTION_DAYS")
+    settings = Settings.from_env(home=home)
+    lake_ = Lake(settings.lake)
+    plan = plan_prune(lake_, snapshot_store(settings), keep_days)
+    snapshots = sorted({s for ids in plan.kept.values() for s in ids})
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(f"retention {keep_days} day(s): telemetry before {plan.cutoff}; {verb} {len(plan.prune)} landed file(s) "
+               f"({sum(e.rows_landed for e in plan.prune)} events); kept {len(plan.kept)} needed by retained "
+               f"snapshot(s) {', '.join(snapshots) or '-'}")
+    if plan.days_removed or plan.days_republished:
+        click.echo(f"  day partitions removed: {len(plan.days_removed)}; rebuilt from what is kept: "
+                   f"{len(plan.days_republished)}")
+    if not dry_run:
+        apply_prune(lake_, plan, keep_days)
 
 
 if __name__ == "__main__":

@@ -378,11 +378,21 @@ class Lake:
         return sorted(entries, key=lambda e: (e.landed_at, e.file_sha256))
 
     def active(self) -> list[LedgerEntry]:
-        """The newest landed version of every landing path (corrections supersede)."""
+        """The newest landed version of every landing path (corrections supersede), unless
+        retention has pruned it."""
         latest: dict[str, LedgerEntry] = {}
         for e in self.ledger():
             latest[e.path] = e
-        return sorted(latest.values(), key=lambda e: e.path)
+        gone = self.pruned()
+        return sorted((e for e in latest.values() if e.file_sha256 not in gone), key=lambda e: e.path)
+
+    @property
+    def pruned_dir(self) -> Path:
+        return self.root / "pruned"
+
+    def pruned(self) -> set[str]:
+        """Content hashes of landed files deleted by lake retention (their ledger entries stay)."""
+        return {p.stem for p in self.pruned_dir.glob("*.json")} if self.pruned_dir.exists() else set()
 
     def partition_path(self, day: str) -> Path:
         return self.events / f"day={day}" / "events.parquet"

@@ -48,11 +48,18 @@ class SnapshotInfo:
         return int(self.snapshot_id[:6])
 
 
+class SequenceTaken(Exception):
+    """Another writer claimed this sequence number first (S3: several machines, one chain)."""
+
+
 class SnapshotStore:
     """The medium-independent rules; subclasses provide the primitives below."""
 
-    def __init__(self, lock_file: Path):
+    def __init__(self, lock_file: Path, retention_days: int = DEFAULT_RETENTION_DAYS):
+        if retention_days < 1:
+            raise SnapshotError(f"snapshot retention must be at least 1 day, got {retention_days}")
         self.lock_file = Path(lock_file)
+        self.retention_days = retention_days
 
     # primitives -----------------------------------------------------------------------------------
     def _ids(self) -> list[str]:
@@ -74,6 +81,19 @@ class SnapshotStore:
 
     def _seal(self, sid: str) -> None:
         pass
+
+    def _claim(self, sequence: int, sid: str) -> None:
+        """Take a sequence number for good, or raise SequenceTaken. The lock file serialises
+        writers on one machine; a shared store needs a claim that the medium arbitrates."""
+
+    def _last_claimed(self) -> int:
+        return 0
+
+    def _hold_records(self, sid: str) -> list[dict]:
+        raise NotImplementedError
+
+    def _record_hold(self, sid: str, record: dict) -> None:
+        raise NotImplementedError
 
     def location(self, sid: str) -> Path | str:
         raise NotImplementedError
@@ -107,15 +127,27 @@ class SnapshotStore:
         versions here), then, with a signing key, the signature (named in the manifest, so that
         removing it is caught)."""
         with exclusive_lock(self.lock_file):
-            existing = self.entries()
-            previous = existing[-1] if existing else None
-            sequence = (previous.sequence if previous else 0) + 1
-            snapshot_id = f"{sequence:06d}-{period}" + (f"-{contract}" if contract else "")
+            for _attempt in range(5):
+                existing = self.entries()
+                previous = existing[-1] if existing else None
+                sequence = max(previous.sequence if previous else 0, self._last_claimed()) + 1
+                snapshot_id = f"{sequence:06d}-{period}" + (f"-{contract}" if contract else "")
+                try:
+                    self._claim(sequence, snapshot_id)
+                    break
+                except SequenceTaken:
+                    continue  # another writer got there first: chain onto its snapshot instead
+            else:
+                raise SnapshotError(f"snapshot store {self.location('')}: other writers took the next sequence "
+                                    f"number five times in a row; try again")
             previous_bytes = self.read(previous.snapshot_id, MANIFEST) if previous else None
+            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
             manifest = dict(manifest, snapshot_id=snapshot_id, sequence=sequence,
                             previous_snapshot_id=previous.snapshot_id if previous else None,
                             previous_manifest_sha256=hashlib.sha256(previous_bytes).hexdigest()
-                            if previous_bytes is not None else None)
+                            if previous_bytes is not None else None,
+                            retention={"days": self.retention_days, "mode": self.retention_mode,
+                                       "retain_until": (now + dt.timedelta(days=self.retention_days)).isoformat()})
             self._begin(snapshot_id)
             for f in manifest["files"]:
                 version = self._put(snapshot_id, f["path"], (staged / f["path"]).read_bytes())
@@ -182,6 +214,9 @@ class SnapshotStore:
         sid = info.snapshot_id
         if m.get("sequence") != info.sequence:
             return [f"{sid}: manifest sequence {m.get('sequence')} does not match the folder"]
+        twins = [s.snapshot_id for s in entries if s.sequence == info.sequence and s.snapshot_id != sid]
+        if twins:  # two writers chained onto the same predecessor: the chain forked
+            return [f"{sid}: shares sequence {info.sequence} with {', '.join(twins)} (the chain forked)"]
         earlier = [s for s in entries if s.sequence < info.sequence]
         prev_id = m.get("previous_snapshot_id")
         if prev_id is None:
@@ -220,6 +255,40 @@ class SnapshotStore:
             raise SnapshotError(f"the copy in {target} does not match the manifest's hashes")
         return target
 
+    # retention and legal hold -----------------------------------------------------------------------
+    retention_mode = "write-once folder"
+
+    def legal_hold(self, snapshot_id: str) -> dict | None:
+        """The hold in force (the newest record, when it puts a hold on), else None."""
+        records = self._hold_records(snapshot_id)
+        return records[-1] if records and records[-1]["on"] else None
+
+    def set_legal_hold(self, snapshot_id: str, on: bool, reason: str, who: str) -> dict:
+        """Put a legal hold on a snapshot or lift it; every change is kept as a write-once
+        record (who, when, why), so the history of holds is itself evidence."""
+        if not (reason or "").strip():
+            raise SnapshotError("a legal hold change needs a reason (--reason \"...\")")
+        info = self.get(snapshot_id)
+        if info.manifest is None:
+            raise SnapshotError(f"{snapshot_id} is incomplete (no manifest): nothing to hold")
+        record = {"snapshot_id": snapshot_id, "on": on, "reason": reason.strip(), "by": who,
+                  "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")}
+        self._apply_hold(info, on)
+        self._record_hold(snapshot_id, record)
+        return record
+
+    def _apply_hold(self, info: SnapshotInfo, on: bool) -> None:
+        pass
+
+    def retained(self, info: SnapshotInfo, now: dt.datetime | None = None) -> bool:
+        """Still under retention or legal hold (a snapshot whose manifest records no retention,
+        or an incomplete one, counts as retained: nothing is assumed expired)."""
+        retention = (info.manifest or {}).get("retention") or {}
+        if not retention.get("retain_until") or self.legal_hold(info.snapshot_id):
+            return True
+        now = now or dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.fromisoformat(retention["retain_until"]) > now
+
 
 def write_once(path: Path, data: bytes) -> None:
     with open(path, "xb") as f:  # exclusive create: refuses to replace anything
@@ -232,9 +301,23 @@ def write_once(path: Path, data: bytes) -> None:
 class LocalSnapshotStore(SnapshotStore):
     """A write-once folder: one read-only sub-folder per snapshot, <sequence>-<period>[-<contract>]."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, retention_days: int = DEFAULT_RETENTION_DAYS):
         self.root = Path(root)
-        super().__init__(self.root / ".lock")
+        super().__init__(self.root / ".lock", retention_days)
+
+    @property
+    def _holds(self) -> Path:
+        return self.root / ".legal-holds"
+
+    def _hold_records(self, sid: str) -> list[dict]:
+        folder = self._holds / sid
+        return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
+
+    def _record_hold(self, sid: str, record: dict) -> None:
+        folder = self._holds / sid
+        folder.mkdir(parents=True, exist_ok=True)
+        n = len(list(folder.glob("*.json"))) + 1
+        write_once(folder / f"{n:04d}.json", json.dumps(record, indent=1, sort_keys=True).encode())
 
     def _ids(self) -> list[str]:
         return [d.name for d in self.root.iterdir() if d.is_dir()] if self.root.exists() else []
@@ -271,12 +354,9 @@ class S3SnapshotStore(SnapshotStore):
         parsed = urlparse(uri)
         if parsed.scheme != "s3" or not parsed.netloc:
             raise SnapshotError(f"snapshot store {uri}: expected s3://bucket[/prefix]")
-        if retention_days < 1:
-            raise SnapshotError(f"snapshot retention must be at least 1 day, got {retention_days}")
-        super().__init__(lock_file)
+        super().__init__(lock_file, retention_days)
         self.uri, self.bucket = uri.rstrip("/"), parsed.netloc
         self.prefix = parsed.path.strip("/") + "/" if parsed.path.strip("/") else ""
-        self.retention_days = retention_days
         self._client = client
         self._default_days: int | None = None
 
@@ -362,16 +442,72 @@ class S3SnapshotStore(SnapshotStore):
         if self._versions(self._key(sid, "")):
             raise SnapshotError(f"snapshot store {self.uri}: {sid} already has objects; nothing is overwritten")
 
+    retention_mode = "COMPLIANCE"
+    CLAIMS = "_sequence/"   # one write-once object per sequence number taken
+    HOLDS = "_legal-holds/"  # one write-once object per legal hold change
+
+    def _claim(self, sequence: int, sid: str) -> None:
+        """S3 conditional write (If-None-Match: *): of two writers on different machines that
+        both computed the same next sequence, exactly one gets it; the other chains after it."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._put_key(f"{self.prefix}{self.CLAIMS}{sequence:06d}", sid.encode(), if_none_match=True)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict"):
+                raise SequenceTaken(sequence) from None
+            raise SnapshotError(f"snapshot store {self.uri}: claiming sequence {sequence} failed: "
+                                f"{exc.response.get('Error', {}).get('Code')}") from None
+
+    def _last_claimed(self) -> int:
+        keys = [v["Key"].rsplit("/", 1)[-1] for v in self._versions(self.prefix + self.CLAIMS) if not v["marker"]]
+        return max((int(k) for k in keys if k.isdigit()), default=0)
+
+    def _hold_records(self, sid: str) -> list[dict]:
+        base = f"{self.prefix}{self.HOLDS}{sid}/"
+        records = []
+        for v in self._versions(base):
+            if not v["marker"]:
+                body = self._call("reading a legal hold record", self.client.get_object, Bucket=self.bucket,
+                                  Key=v["Key"], VersionId=v["VersionId"])["Body"].read()
+                records.append(json.loads(body))
+        return sorted(records, key=lambda r: r["at"])
+
+    def _record_hold(self, sid: str, record: dict) -> None:
+        key = f"{self.prefix}{self.HOLDS}{sid}/{record['at'].replace(':', '')}.json"
+        self._put_key(key, json.dumps(record, indent=1, sort_keys=True).encode())
+
+    def _apply_hold(self, info: SnapshotInfo, on: bool) -> None:
+        """S3's own legal hold on every object version of the snapshot: while it is on, not even
+        an expired retention lets anyone delete them."""
+        sid = info.snapshot_id
+        versions = {f["path"]: f.get("version_id") for f in info.manifest["files"]}
+        first = {}
+        for v in self._versions(self._key(sid, "")):
+            if not v["marker"]:
+                first.setdefault(v["Key"], v["VersionId"])
+        for key, version in first.items():
+            name = key[len(self._key(sid, "")):]
+            self._call(f"legal hold on {key}", self.client.put_object_legal_hold, Bucket=self.bucket, Key=key,
+                       VersionId=versions.get(name) or version, LegalHold={"Status": "ON" if on else "OFF"})
+
     def _put(self, sid: str, name: str, data: bytes) -> str:
-        key = self._key(sid, name)
+        return self._put_key(self._key(sid, name), data)
+
+    def _put_key(self, key: str, data: bytes, if_none_match: bool = False) -> str:
+        """Upload once with a SHA-256 checksum and COMPLIANCE retention, then read the lock back."""
         until = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=self.retention_days)).replace(microsecond=0)
         checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
         if self._default_days is None:
             self.check_bucket()
         explicit = {} if self._default_days >= self.retention_days else {
             "ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": until}
-        put = self._call(f"upload of {key}", self.client.put_object, Bucket=self.bucket, Key=key, Body=data,
-                         ChecksumSHA256=checksum, **explicit)
+        if if_none_match:  # the caller tells "taken" from other failures
+            explicit["IfNoneMatch"] = "*"
+            put = self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ChecksumSHA256=checksum, **explicit)
+        else:
+            put = self._call(f"upload of {key}", self.client.put_object, Bucket=self.bucket, Key=key, Body=data,
+                             ChecksumSHA256=checksum, **explicit)
         version = put.get("VersionId")
         if not version:
             raise SnapshotError(f"snapshot store {self.uri}: {key} got no version id (is versioning on?)")
@@ -413,6 +549,4 @@ def open_store(spec: str | None, local_root: Path, retention_days: int = DEFAULT
     """`s3://bucket/prefix` -> S3SnapshotStore; empty -> the local folder under the home."""
     if spec and spec.startswith("s3://"):
         return S3SnapshotStore(spec, local_root / ".s3-store.lock", retention_days)
-    if spec:
-        return LocalSnapshotStore(Path(spec))
-    return LocalSnapshotStore(local_root)
+    return LocalSnapshotStore(Path(spec) if spec else local_root, retention_days)

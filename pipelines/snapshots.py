@@ -9,9 +9,11 @@ or S3 Object Lock) and verifies it: every hash, the signature, and the chain of 
 import datetime as dt
 import getpass
 import hashlib
+import json
 import os
 import re
 import subprocess
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
@@ -19,8 +21,8 @@ import dagster as dg
 import duckdb
 import pyarrow.parquet as pq
 
-from .catalog import load_catalog
-from .ingest import Lake
+from .catalog import Catalog, load_catalog
+from .ingest import Lake, LedgerEntry
 from .quality import outcomes_for_period
 from .resources import SlmResource
 from .settings import Settings
@@ -30,6 +32,8 @@ from .snapshot_stores import (DEFAULT_RETENTION_DAYS, MANIFEST, SnapshotError, S
 from .storage import sha256_file
 
 MANIFEST_SCHEMA = "slm-snapshot/1"
+LINEAGE_FILE = "lineage.json"   # the lake state the period was computed from (for recompute, retention)
+CATALOG_FILE = "catalog.yaml"   # the definitions in force
 
 # Which rows of each mart belong to a period [start, end); `{slo}` narrows to one contract's SLO.
 MART_SELECTIONS = {
@@ -92,14 +96,78 @@ def freeze_marts(warehouse: Path, out_dir: Path, start: dt.date, end: dt.date,
     return files
 
 
-def input_lineage(lake: Lake, start: dt.date, end: dt.date) -> list[dict]:
+def input_lineage(active: list[LedgerEntry], start: dt.date, end: dt.date) -> list[dict]:
     """The landed files (by content hash) that hold events of the period."""
     out = []
-    for e in lake.active():
+    for e in active:
         if any(start.isoformat() <= d < end.isoformat() for d in e.days):
             out.append({"path": e.path, "sha256": e.file_sha256, "rows_landed": e.rows_landed,
                         "rows_quarantined": e.rows_quarantined})
     return out
+
+
+# How far back telemetry can still move a period's rows: the volume baseline looks 7 weeks back;
+# an error budget as of a day looks back over its SLO's window.
+VOLUME_BASELINE_DAYS = 49
+CALENDAR_UNIT_DAYS = {"week": 7, "month": 31, "quarter": 92}
+
+
+def lineage_start(cat: Catalog | None, start: dt.date) -> dt.date:
+    """The first day whose telemetry the period's mart rows can depend on (one more day covers
+    windows in zones behind UTC, which begin on the UTC day before)."""
+    windows = [s.get("window_days") or CALENDAR_UNIT_DAYS.get(s.get("calendar_unit"), 0)
+               for s in (cat.slos if cat else [])]
+    return start - dt.timedelta(days=max([VOLUME_BASELINE_DAYS, *windows]) + 1)
+
+
+def full_lineage(active: list[LedgerEntry], first_day: dt.date) -> dict:
+    """Every active landed file with telemetry on or after `first_day`, as its ledger entry:
+    exactly the lake state that `verify --recompute` rebuilds the period from, and what lake
+    retention must keep while the snapshot is retained."""
+    files = [asdict(e) for e in active if e.days and e.days[-1] >= first_day.isoformat()]
+    return {"schema": "slm-lineage/1", "lineage_start": first_day.isoformat(), "files": files}
+
+
+def catalog_document(cat: Catalog) -> bytes:
+    """The definitions in force as one YAML stream (each document as canonical JSON, which is
+    YAML): loading it gives back the same catalog hash, so a recompute years later uses exactly
+    these definitions."""
+    return "\n---\n".join(sorted(json.dumps(d.body, sort_keys=True, separators=(",", ":"), default=str)
+                                 for d in cat.documents)).encode() + b"\n"
+
+
+def dbt_evidence(settings: Settings, first_day: dt.date, end: dt.date) -> dict:
+    """What dbt did for the days behind the period: every run whose window touched them (from
+    the run_results.json each run keeps), and each node's newest status among those runs."""
+    runs, nodes = [], {}
+    for path in sorted((settings.home / "dbt" / "runs").glob("*/run_results.json")):
+        try:
+            results = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        args = results.get("args") or {}
+        window = args.get("vars") or {}
+        if isinstance(window, str):
+            window = json.loads(window or "{}")
+        full = bool(args.get("full_refresh")) or not window.get("min_date")
+        if not full and not (window["min_date"] < end.isoformat() and window.get("max_date", "9999") > first_day.isoformat()):
+            continue
+        meta = results.get("metadata", {})
+        statuses: dict[str, int] = {}
+        for r in results.get("results", []):
+            statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+        runs.append({"dagster_run_id": path.parent.name, "invocation_id": meta.get("invocation_id"),
+                     "generated_at": meta.get("generated_at"), "dbt_version": meta.get("dbt_version"),
+                     "window": None if full else {"min_date": window["min_date"], "max_date": window.get("max_date")},
+                     "full_refresh": bool(args.get("full_refresh")), "statuses": statuses})
+        for r in results.get("results", []):
+            seen = nodes.get(r["unique_id"])
+            if seen is None or seen["generated_at"] <= meta.get("generated_at", ""):
+                nodes[r["unique_id"]] = {"status": r["status"], "generated_at": meta.get("generated_at", ""),
+                                         "invocation_id": meta.get("invocation_id")}
+    runs.sort(key=lambda r: r["generated_at"] or "")
+    return {"runs": runs, "nodes": dict(sorted(nodes.items())),
+            "not_ok": sorted(k for k, v in nodes.items() if v["status"] not in ("success", "pass"))}
 
 
 def quality_evidence(settings: Settings, start: dt.date, end: dt.date, override_reason: str | None,
@@ -154,11 +222,19 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
     staging = settings.snapshots / ".staging" / f"{os.getpid()}-{dt.datetime.now().timestamp():.6f}"
     staging.mkdir(parents=True)
     try:
-        files = freeze_marts(settings.warehouse, staging, start, end, contract)
+        files = [dict(f, kind="mart") for f in freeze_marts(settings.warehouse, staging, start, end, contract)]
+        cat = load_catalog(settings.catalog) if settings.catalog.exists() else None
+        active = Lake(settings.lake).active()
+        first_day = lineage_start(cat, start)
+        lineage = full_lineage(active, first_day)
+        (staging / LINEAGE_FILE).write_bytes(json.dumps(lineage, indent=1, sort_keys=True).encode())
+        files.append({"path": LINEAGE_FILE, "rows": len(lineage["files"]), "kind": "lineage"})
+        if cat is not None:
+            (staging / CATALOG_FILE).write_bytes(catalog_document(cat))
+            files.append({"path": CATALOG_FILE, "rows": len(cat.documents), "kind": "catalog"})
         for f in files:
             f["sha256"] = sha256_file(staging / f["path"])
             f["bytes"] = (staging / f["path"]).stat().st_size
-        cat = load_catalog(settings.catalog) if settings.catalog.exists() else None
         store = snapshot_store(settings)
         previous = _latest_of_scope(store, period, contract)
         if previous and _same_content(previous, files, cat.content_hash if cat else None):
@@ -183,8 +259,10 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
             "code_version": code_version(),
             "catalog_sha256": cat.content_hash if cat else None,
             "files": files,
-            "row_counts": {Path(f["path"]).stem: f["rows"] for f in files},
-            "inputs": input_lineage(Lake(settings.lake), start, end),
+            "row_counts": {Path(f["path"]).stem: f["rows"] for f in files if f["kind"] == "mart"},
+            "inputs": input_lineage(active, start, end),
+            "lineage": {"file": LINEAGE_FILE, "start": first_day.isoformat(), "files": len(lineage["files"])},
+            "dbt": dbt_evidence(settings, first_day, end),
             "data_quality": quality,
             "restatement": restatement,
             **(extra or {}),
@@ -203,9 +281,11 @@ def _latest_of_scope(store: SnapshotStore, period: str, contract: str | None) ->
 
 
 def _same_content(snapshot: SnapshotInfo, files: list[dict], catalog_sha256: str | None) -> bool:
-    """Nothing a new snapshot would hold differs from this one (no restatement needed)."""
-    hashes = {f["path"]: f["sha256"] for f in snapshot.manifest["files"]}
-    return hashes == {f["path"]: f["sha256"] for f in files} and snapshot.manifest.get("catalog_sha256") == catalog_sha256
+    """No number a new snapshot would hold differs from this one (no restatement needed); the
+    lineage file is left out: later telemetry landing outside the period changes it, not the rows."""
+    def marts(fs):
+        return {f["path"]: f["sha256"] for f in fs if f.get("kind", "mart") == "mart"}
+    return marts(snapshot.manifest["files"]) == marts(files) and snapshot.manifest.get("catalog_sha256") == catalog_sha256
 
 
 def latest_complete_period(warehouse: Path) -> str:

@@ -58,7 +58,7 @@ def decide(doc: dict, action: str, resource: str, **context) -> bool:
     return allowed
 
 
-@pytest.mark.parametrize("name", ["pipeline-writer", "compliance-reader", "bi-reader"])
+@pytest.mark.parametrize("name", ["pipeline-writer", "compliance-reader", "bi-reader", "legal-hold-manager"])
 def test_policies_are_well_formed(name):
     doc = policy(name)
     assert doc["Version"] == "2012-10-17"
@@ -92,6 +92,16 @@ def test_the_compliance_reader_only_gets_and_lists():
             assert not decide(doc, action, resource), action
     assert all(st["Effect"] == "Allow" and all(a.startswith(("s3:Get", "s3:List")) for a in _listed(st["Action"]))
                for st in doc["Statement"])
+
+
+def test_the_legal_hold_manager_holds_and_records_but_never_deletes_or_shortens():
+    doc = policy("legal-hold-manager")
+    assert decide(doc, "s3:PutObjectLegalHold", SNAPSHOT_OBJECT)
+    assert decide(doc, "s3:PutObject", f"{AUDIT}/snapshots/_legal-holds/000001-2026-10/2026-11-23T101500.json")
+    assert not decide(doc, "s3:PutObject", SNAPSHOT_OBJECT)  # it cannot write snapshot content
+    for action in [a for a in WRITES if a not in ("s3:PutObject", "s3:PutObjectLegalHold")]:
+        for resource in (AUDIT, SNAPSHOT_OBJECT):
+            assert not decide(doc, action, resource), action
 
 
 def test_the_bi_reader_sees_the_published_marts_only():

@@ -150,3 +150,70 @@ def test_a_bucket_default_retention_that_covers_the_setting_is_used_without_rete
                                       "sha256": hashlib.sha256(b"frozen numbers").hexdigest()}]}, "2026-10", None)
     assert all(p.get("ObjectLockMode") == "COMPLIANCE" for p in sent)
     assert store.verify("000001-2026-10") == []
+
+
+def _staged(tmp_path, body=b"frozen numbers"):
+    staged = tmp_path / "staged"
+    staged.mkdir(exist_ok=True)
+    (staged / "a.parquet").write_bytes(body)
+    return staged, lambda: {"files": [{"path": "a.parquet", "rows": 1, "sha256": hashlib.sha256(body).hexdigest()}]}
+
+
+def test_two_writers_on_different_machines_never_fork_the_chain(s3_server, tmp_path):
+    bucket = locked_bucket(s3_server, "audit-race")
+    staged, manifest = _staged(tmp_path)
+    # two machines: separate lock files, so only the bucket can decide who gets a sequence number
+
+    def two_writers(uri, store_class=S3SnapshotStore):
+        a = store_class(uri, tmp_path / "a.lock", retention_days=1, client=s3_server)
+        b = store_class(uri, tmp_path / "b.lock", retention_days=1, client=s3_server)
+        a.create(staged, manifest(), "2026-09", None)
+        claim, raced = a._claim, []
+
+        def b_gets_in_first(sequence, sid):  # b writes a whole snapshot after a read the chain
+            if not raced:
+                raced.append(b.create(staged, manifest(), "2026-11", None))
+            return claim(sequence, sid)
+
+        a._claim = b_gets_in_first
+        return a, raced, a.create(staged, manifest(), "2026-10", None)
+
+    store, raced, info = two_writers(f"s3://{bucket}/snapshots")
+    assert raced[0].snapshot_id == "000002-2026-11"
+    # a's conditional claim of 2 failed (If-None-Match), so it chained after b's snapshot
+    assert info.snapshot_id == "000003-2026-10" and info.manifest["previous_snapshot_id"] == "000002-2026-11"
+    assert [s.snapshot_id for s in store.entries()] == ["000001-2026-09", "000002-2026-11", "000003-2026-10"]
+    assert all(store.verify(s.snapshot_id) == [] for s in store.entries())
+
+    class NoClaims(S3SnapshotStore):  # what a medium without conditional writes would allow
+        def _claim(self, sequence, sid):
+            pass
+
+    store, raced, info = two_writers(f"s3://{bucket}/forked", NoClaims)
+    assert info.snapshot_id == "000002-2026-10" and raced[0].snapshot_id == "000002-2026-11"
+    assert store.verify("000002-2026-10") == ["000002-2026-10: shares sequence 2 with 000002-2026-11 (the chain forked)"]
+
+
+def test_a_legal_hold_on_s3_holds_every_object_and_keeps_its_record(s3_server, tmp_path):
+    bucket = locked_bucket(s3_server, "audit-hold")
+    staged, manifest = _staged(tmp_path)
+    store = S3SnapshotStore(f"s3://{bucket}/snapshots", tmp_path / "lock", retention_days=1, client=s3_server)
+    info = store.create(staged, manifest(), "2026-10", None)
+    sid = info.snapshot_id
+
+    def holds():
+        out = {}
+        for v in s3_server.list_object_versions(Bucket=bucket, Prefix=f"snapshots/{sid}/")["Versions"]:
+            head = s3_server.head_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+            out[v["Key"].rsplit("/", 1)[-1]] = head.get("ObjectLockLegalHoldStatus", "OFF")
+        return out
+
+    assert holds() == {"a.parquet": "OFF", "manifest.json": "OFF"}
+    store.set_legal_hold(sid, True, "matter 2026-17", "counsel")
+    assert holds() == {"a.parquet": "ON", "manifest.json": "ON"}
+    assert store.legal_hold(sid)["reason"] == "matter 2026-17"
+    store.set_legal_hold(sid, False, "matter closed", "counsel")
+    assert holds() == {"a.parquet": "OFF", "manifest.json": "OFF"} and store.legal_hold(sid) is None
+    # the changes are kept as locked records beside the snapshots; the snapshot still verifies
+    assert [(r["on"], r["by"]) for r in store._hold_records(sid)] == [(True, "counsel"), (False, "counsel")]
+    assert store.verify(sid) == [] and [s.snapshot_id for s in store.entries()] == [sid]

@@ -21,6 +21,7 @@ def snap_settings(scenario_run, tmp_path):
     (home / "lake").mkdir(parents=True)
     shutil.copy(settings.warehouse, home / "warehouse.duckdb")
     shutil.copytree(settings.lake / "ledger", home / "lake" / "ledger")
+    shutil.copytree(settings.home / "dbt" / "runs", home / "dbt" / "runs")
     return Settings.resolve(home, settings.landing, settings.catalog)
 
 
@@ -28,7 +29,7 @@ def writable(path):
     os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR)
 
 
-def test_snapshot_freezes_the_period_with_hashes_counts_and_lineage(snap_settings):
+def test_snapshot_freezes_the_period_with_hashes_counts_and_lineage(snap_settings, scenario_run):
     info = create_snapshot(snap_settings, "2026-10", created_by="auditor-test")
     m = info.manifest
     assert info.snapshot_id == "000001-2026-10" and m["sequence"] == 1 and m["previous_manifest_sha256"] is None
@@ -44,6 +45,19 @@ def test_snapshot_freezes_the_period_with_hashes_counts_and_lineage(snap_setting
     # every landed file that fed October: web (10-01), api (10-02) and the ten generated catalog days
     assert {i["path"].split("/")[0] for i in m["inputs"]} == {"web", "api", "catalog"}
     assert len(m["inputs"]) == 12
+    # lineage: the whole lake state the period depends on (here all of it, back to 50 days before
+    # October: the 7-week volume baseline and the 28-day windows), kept as a hashed file
+    lineage = json.loads((info.path / "lineage.json").read_text())
+    assert m["lineage"] == {"file": "lineage.json", "start": "2026-08-12", "files": 12} == {
+        "file": "lineage.json", "start": lineage["lineage_start"], "files": len(lineage["files"])}
+    # dbt: the scenario's run built and tested every node; its results are recorded per node
+    _, outcome, _ = scenario_run
+    run = next(r for r in m["dbt"]["runs"] if r["dagster_run_id"] == outcome.run_id)
+    assert run["window"] == {"min_date": "2026-10-01", "max_date": "2026-10-30"} and not run["full_refresh"]
+    assert set(run["statuses"]) == {"success", "pass"} and m["dbt"]["not_ok"] == []
+    assert m["dbt"]["nodes"]["model.slm_warehouse.fct_sli_daily"]["status"] == "success"
+    assert {f["kind"] for f in m["files"]} == {"mart", "lineage", "catalog"}
+    assert set(m["row_counts"]) == {f["path"].removesuffix(".parquet") for f in m["files"] if f["kind"] == "mart"}
     assert LocalSnapshotStore(snap_settings.snapshots).verify(info.snapshot_id) == []
 
 
@@ -145,7 +159,7 @@ def test_snapshot_commands_create_list_and_verify(snap_settings):
     assert "snapshot 000001-2026-10 (period 2026-10)" in created.output
     listed = runner.invoke(main, ["snapshot", "list", *home])
     assert listed.output.startswith("000001-2026-10  period=2026-10")
-    shown = json.loads(runner.invoke(main, ["snapshot", "show", "000001-2026-10", *home]).output)
+    shown = json.loads(runner.invoke(main, ["snapshot", "show", "000001-2026-10", *home]).stdout)
     assert (shown["snapshot_id"], shown["period"]) == ("000001-2026-10", "2026-10")
     assert runner.invoke(main, ["snapshot", "verify", "--all", *home]).exit_code == 0
     target = snap_settings.snapshots / "000001-2026-10" / "fct_sla_compliance.parquet"
