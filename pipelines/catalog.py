@@ -566,15 +566,16 @@ class _Resolver:
         slo = s.get("slo")
         if slo not in self.by_kind.get("SLO", {}):
             self.problem(doc, "spec.slo", f"no SLO named {slo!r} in the catalog")
-        elif self.by_kind["SLO"][slo].spec.get("budgetingMethod", "Occurrences") != "Occurrences":
-            self.note(doc, "spec.slo", "listed, not computed here: contracts on time-slice SLOs are not computed yet")
+        elif self.by_kind["SLO"][slo].spec.get("budgetingMethod", "Occurrences") == "Timeslices":
+            self.note(doc, "spec.slo", "listed, not computed here: contracts on Timeslices SLOs are not computed "
+                                       "(use Occurrences, or RatioTimeslices for uptime)")
         period = s.get("period", "month")
         if period not in ("month", "quarter"):
             self.problem(doc, "spec.period", f"must be month or quarter, got {period!r}")
         tz = s.get("timeZone", "UTC")
         not_computed = None
-        if slo in self.by_kind.get("SLO", {}) and self.by_kind["SLO"][slo].spec.get("budgetingMethod", "Occurrences") != "Occurrences":
-            not_computed = "contracts on time-slice SLOs are not computed yet"
+        if slo in self.by_kind.get("SLO", {}) and self.by_kind["SLO"][slo].spec.get("budgetingMethod", "Occurrences") == "Timeslices":
+            not_computed = "contracts on Timeslices SLOs are not computed (use Occurrences, or RatioTimeslices for uptime)"
         try:
             ZoneInfo(str(tz))
             if tz != "UTC":

@@ -218,3 +218,22 @@
         slm_local_to_utc('cast(' ~ dbt.dateadd('day', 1, day) ~ ' as ' ~ dbt.type_timestamp() ~ ')', tz),
         'minute') }}
 {%- endmacro %}
+
+
+{#- Integer division, truncating (both operands whole numbers >= 0): `//` in DuckDB, `div` in
+    Spark; Trino, Athena and Postgres divide integers that way with `/`. -#}
+{% macro slm_int_div(numerator, denominator) -%}
+    {{ return(adapter.dispatch('slm_int_div', 'slm_warehouse')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__slm_int_div(numerator, denominator) -%}
+    (({{ numerator }}) / ({{ denominator }}))
+{%- endmacro %}
+
+{% macro duckdb__slm_int_div(numerator, denominator) -%}
+    (({{ numerator }}) // ({{ denominator }}))
+{%- endmacro %}
+
+{% macro spark__slm_int_div(numerator, denominator) -%}
+    (({{ numerator }}) div ({{ denominator }}))
+{%- endmacro %}

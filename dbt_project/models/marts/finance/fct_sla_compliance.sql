@@ -9,14 +9,30 @@
     They are assumed to have carried the period's observed events per covered minute
     (imputed_events = total_events x gap_minutes / (expected_minutes - gap_minutes)), which count
     as good (`good`), as bad (`bad`), or not at all (`excluded`); attainment is
-    counted_good_events / counted_total_events. -#}
+    counted_good_events / counted_total_events.
+    Uptime contracts (the contract's SLO is RatioTimeslices, e.g. 5-minute slices): attainment is
+    the mean over every slice of the period's counted days of (1 - the slice's error rate), and a
+    slice without requests counts as 0 % errors, as object-storage SLAs define it (`unit` =
+    'slices': good_events is the sum of the slices' success ratios, total_events the slices).
+    Slices are cut from each UTC midnight. A slice with a request inside an honoured exclusion
+    leaves the count. Gap minutes, as slices (gap_minutes / slice length), count as good (they
+    are empty already), as bad, or leave the count, per `missing_data`.
+    Partial periods: a contract that starts or ends inside a period is charged, and credited, pro
+    rata: fee_in_force = fee x days_in_force / days_in_period, in exact integer cents rounded half
+    up, and the credit is credit_pct of fee_in_force. Attainment counts only the days in force. -#}
 
 with
 
 contracts as (
 
-    select * from {{ ref('stg_catalog__contracts') }}
-    where computed
+    select
+        stg_catalog__contracts.*,
+        slo_defs.budgeting_method,
+        slo_defs.time_slice_minutes
+    from {{ ref('stg_catalog__contracts') }}
+    inner join {{ ref('stg_catalog__slos') }} as slo_defs
+        on stg_catalog__contracts.slo_name = slo_defs.slo_name
+    where stg_catalog__contracts.computed
 
 ),
 
@@ -62,6 +78,10 @@ contract_minutes as (
             end as date
         ) as period_start,
         minutes.event_date,
+        contracts.budgeting_method,
+        floor({{ dbt.datediff("cast(minutes.event_date as " ~ dbt.type_timestamp() ~ ")", 'minutes.minute_ts', 'minute') }}
+              / contracts.time_slice_minutes) as slice_index,
+        contracts.time_slice_minutes,
         minutes.good_events,
         minutes.total_events,
         case
@@ -79,7 +99,7 @@ contract_minutes as (
 
 ),
 
-periods as (
+occurrence_periods as (
 
     select
         contract_name,
@@ -88,27 +108,104 @@ periods as (
         max(event_date) as last_day_with_data,
         sum(good_events * (1 - is_excluded)) as good_events,
         sum(total_events * (1 - is_excluded)) as total_events,
-        sum(total_events * is_excluded) as excluded_events
+        sum(total_events * is_excluded) as excluded_events,
+        0 as ratio_slices,
+        0 as excluded_slices
 
     from contract_minutes
+    where budgeting_method = 'Occurrences'
     group by contract_name, service, period_start
+
+),
+
+contract_slices as (
+
+    select
+        contract_name,
+        service,
+        period_start,
+        event_date,
+        slice_index,
+        sum(good_events) as good_events,
+        sum(total_events) as total_events,
+        max(is_excluded) as is_excluded
+
+    from contract_minutes
+    where budgeting_method = 'RatioTimeslices'
+    group by contract_name, service, period_start, event_date, slice_index
+
+),
+
+slice_periods as (
+
+    -- good_events: the summed success ratios of the counted slices that had requests
+    select
+        contract_name,
+        service,
+        period_start,
+        max(event_date) as last_day_with_data,
+        sum(case when is_excluded = 0 then good_events / total_events else 0 end) as good_events,
+        sum(case when is_excluded = 0 then 1 else 0 end) as total_events,
+        sum(is_excluded) as excluded_events,
+        sum(case when is_excluded = 0 then 1 else 0 end) as ratio_slices,
+        sum(is_excluded) as excluded_slices
+
+    from contract_slices
+    group by contract_name, service, period_start
+
+),
+
+periods as (
+
+    select * from occurrence_periods
+    union all
+    select * from slice_periods
+
+),
+
+ended as (
+
+    select
+        periods.*,
+        contracts.budgeting_method,
+        contracts.time_slice_minutes,
+        cast(
+            case
+                when contracts.period = 'quarter' then {{ dbt.dateadd('month', 3, 'periods.period_start') }}
+                else {{ dbt.dateadd('month', 1, 'periods.period_start') }}
+            end as date
+        ) as period_end,
+        contracts.start_date,
+        contracts.end_date
+
+    from periods
+    inner join contracts
+        on periods.contract_name = contracts.contract_name
+
+),
+
+in_force as (
+
+    select
+        *,
+        case when start_date > period_start then start_date else period_start end as first_day_in_force,
+        case when end_date < period_end then end_date else period_end end as end_in_force,
+        cast({{ dbt.dateadd('day', 1, 'last_day_with_data') }} as date) as end_of_data
+
+    from ended
 
 ),
 
 bounded as (
 
     select
-        periods.*,
-        cast(
-            case
-                when contracts.period = 'quarter' then {{ dbt.dateadd('month', 3, 'periods.period_start') }}
-                else {{ dbt.dateadd('month', 1, 'periods.period_start') }}
-            end as date
-        ) as period_end
+        in_force.*,
+        {{ dbt.datediff('period_start', 'period_end', 'day') }} as days_in_period,
+        {{ dbt.datediff('first_day_in_force', 'end_in_force', 'day') }} as days_in_force,
+        -- the days attainment counts: in force, and in an open period up to the last day with data
+        {{ dbt.datediff('first_day_in_force', 'case when end_of_data < end_in_force then end_of_data else end_in_force end', 'day') }} as days_counted
 
-    from periods
-    inner join contracts
-        on periods.contract_name = contracts.contract_name
+    from in_force
 
 ),
 
@@ -134,8 +231,10 @@ coverage as (
 
 ),
 
--- The missing-data policy: gap minutes are assumed to have carried the period's observed events
--- per covered minute (imputed_events), counted as good, as bad, or not at all (excluded).
+-- The missing-data policy. Events: gap minutes are assumed to have carried the period's observed
+-- events per covered minute (imputed_events), counted as good, as bad, or not at all (excluded).
+-- Slices: every slice of the counted days counts, an empty one as 0 % errors; gap minutes, as
+-- slices, stay good, turn bad, or leave the count.
 counted as (
 
     select
@@ -144,11 +243,13 @@ counted as (
         coalesce(coverage.gap_minutes, 0) as gap_minutes,
         contracts.missing_data,
         case
-            when contracts.missing_data in ('good', 'bad') and coverage.gap_minutes > 0
-                    and coverage.expected_minutes > coverage.gap_minutes
+            when bounded.budgeting_method = 'Occurrences' and contracts.missing_data in ('good', 'bad')
+                    and coverage.gap_minutes > 0 and coverage.expected_minutes > coverage.gap_minutes
                 then {{ slm_count('bounded.total_events * coverage.gap_minutes / (coverage.expected_minutes - coverage.gap_minutes)') }}
             else {{ slm_count(0) }}
-        end as imputed_events
+        end as imputed_events,
+        {{ slm_count('bounded.days_counted * 1440 / bounded.time_slice_minutes - bounded.excluded_slices') }} as slices_counted,
+        {{ slm_count('coalesce(coverage.gap_minutes, 0) / bounded.time_slice_minutes') }} as gap_slices
 
     from bounded
     inner join contracts
@@ -163,9 +264,19 @@ attained as (
 
     select
         *,
-        {{ slm_count('good_events') }}
-            + case when missing_data = 'good' then imputed_events else {{ slm_count(0) }} end as counted_good_events,
-        {{ slm_count('total_events') }} + imputed_events as counted_total_events
+        case
+            when budgeting_method = 'Occurrences' then
+                {{ slm_count('good_events') }}
+                + case when missing_data = 'good' then imputed_events else {{ slm_count(0) }} end
+            else
+                -- the slices with requests by their ratios, every other counted slice as good
+                {{ slm_count('good_events') }} + slices_counted - {{ slm_count('ratio_slices') }}
+                - case when missing_data in ('bad', 'excluded') then gap_slices else {{ slm_count(0) }} end
+        end as counted_good_events,
+        case
+            when budgeting_method = 'Occurrences' then {{ slm_count('total_events') }} + imputed_events
+            else slices_counted - case when missing_data = 'excluded' then gap_slices else {{ slm_count(0) }} end
+        end as counted_total_events
 
     from counted
 
@@ -221,13 +332,24 @@ credited as (
 
 ),
 
+prorated as (
+
+    -- the fee for the days in force, in whole cents rounded half up (integer arithmetic: exact)
+    select
+        *,
+        {{ slm_money('cast(' ~ slm_int_div('cast(fee_amount * 100 as ' ~ dbt.type_bigint() ~ ') * days_in_force * 2 + days_in_period', '2 * days_in_period') ~ ' as decimal(18, 0)) * 0.01') }} as fee_in_force
+
+    from credited
+
+),
+
 amounts as (
 
     select
         *,
-        {{ slm_money('round(fee_amount * credit_pct * ' ~ slm_percent('0.01') ~ ', 2)') }} as credit_before_minimum
+        {{ slm_money('round(fee_in_force * credit_pct * ' ~ slm_percent('0.01') ~ ', 2)') }} as credit_before_minimum
 
-    from credited
+    from prorated
 
 ),
 
@@ -239,7 +361,13 @@ final as (
         amounts.customer,
         amounts.period_start,
         amounts.period_end,
-        amounts.last_day_with_data >= cast({{ dbt.dateadd('day', -1, 'amounts.period_end') }} as date) as period_complete,
+        case when amounts.budgeting_method = 'Occurrences' then 'events' else 'slices' end as unit,
+        amounts.days_in_period,
+        amounts.days_in_force,
+        amounts.days_counted,
+        amounts.first_day_in_force,
+        -- complete once data reaches the last day in force (a contract may end inside the period)
+        amounts.last_day_with_data >= cast({{ dbt.dateadd('day', -1, 'amounts.end_in_force') }} as date) as period_complete,
         amounts.good_events,
         amounts.total_events,
         amounts.excluded_events,
@@ -256,6 +384,8 @@ final as (
             else amounts.credit_before_minimum
         end as credit_amount,
         amounts.fee_amount,
+        amounts.fee_in_force,
+        amounts.credit_before_minimum < amounts.minimum_credit and amounts.credit_before_minimum > 0 as below_minimum_credit,
         amounts.currency,
         amounts.exclusion_kinds as exclusions_honoured,
         amounts.missing_data,

@@ -1,0 +1,181 @@
+{#- Credit exposure of each contract's open period (one whose last day has no data yet): what the
+    credit would be if the period ended today, and the attainment and credit projected for its
+    end when the remaining days run at the trailing error rate.
+    - trailing_error_rate: 1 - good / total of the contract's SLO over the last
+      `projection_trailing_days` days up to as_of (raw counts: exclusions ahead are not known);
+    - the remaining days carry the period's mean daily volume so far (events, or slices for an
+      uptime contract): projected_total = counted_total x days_in_force / days_counted;
+    - projected_good = counted_good + (projected_total - counted_total) x (1 - trailing_error_rate).
+    The projected tier, credit %, cap, pro-rated fee, rounding and minimum credit follow
+    fct_sla_compliance's rules. -#}
+
+with
+
+compliance as (
+
+    select * from {{ ref('fct_sla_compliance') }}
+    where not period_complete
+
+),
+
+contracts as (
+
+    select * from {{ ref('stg_catalog__contracts') }}
+
+),
+
+tiers as (
+
+    select * from {{ ref('stg_catalog__credit_tiers') }}
+
+),
+
+daily as (
+
+    select * from {{ ref('fct_sli_daily') }}
+
+),
+
+as_of as (
+
+    select
+        compliance.*,
+        contracts.slo_name,
+        contracts.credit_cap_pct,
+        {{ slm_money('contracts.minimum_credit') }} as minimum_credit
+
+    from compliance
+    inner join contracts
+        on compliance.contract_name = contracts.contract_name
+
+),
+
+recent as (
+
+    select
+        as_of.contract_name,
+        as_of.period_start,
+        max(daily.day) as as_of,
+        sum(daily.good_events) as trailing_good,
+        sum(daily.total_events) as trailing_total
+
+    from as_of
+    inner join daily
+        on as_of.slo_name = daily.slo_name
+        and daily.day <= cast({{ dbt.dateadd('day', 'as_of.days_counted - 1', 'as_of.first_day_in_force') }} as date)
+        and daily.day > cast({{ dbt.dateadd('day', 'as_of.days_counted - 1 - ' ~ var('projection_trailing_days'), 'as_of.first_day_in_force') }} as date)
+    group by as_of.contract_name, as_of.period_start
+
+),
+
+projected as (
+
+    select
+        as_of.*,
+        recent.as_of,
+        as_of.days_in_force - as_of.days_counted as days_remaining,
+        case when recent.trailing_total > 0
+            then 1 - recent.trailing_good / recent.trailing_total else 0 end as trailing_error_rate,
+        {{ slm_count('as_of.counted_total_events * as_of.days_in_force / as_of.days_counted') }} as projected_total_events
+
+    from as_of
+    left join recent
+        on as_of.contract_name = recent.contract_name
+        and as_of.period_start = recent.period_start
+
+),
+
+attained as (
+
+    select
+        *,
+        counted_good_events
+            + {{ slm_count('(projected_total_events - counted_total_events) * (1 - trailing_error_rate)') }}
+            as projected_good_events
+
+    from projected
+
+),
+
+tier_hit as (
+
+    select
+        attained.contract_name,
+        attained.period_start,
+        min(tiers.below_pct) as tier_below_pct
+
+    from attained
+    inner join tiers
+        on attained.contract_name = tiers.contract_name
+    where attained.projected_good_events * 100
+        < {{ slm_percent('tiers.below_pct') }} * attained.projected_total_events
+    group by attained.contract_name, attained.period_start
+
+),
+
+credited as (
+
+    select
+        attained.*,
+        tier_hit.tier_below_pct as projected_tier_below_pct,
+        case
+            when tier_hit.tier_below_pct is null then {{ slm_percent(0) }}
+            when tiers.credit_pct > attained.credit_cap_pct then {{ slm_percent('attained.credit_cap_pct') }}
+            else {{ slm_percent('tiers.credit_pct') }}
+        end as projected_credit_pct
+
+    from attained
+    left join tier_hit
+        on attained.contract_name = tier_hit.contract_name
+        and attained.period_start = tier_hit.period_start
+    left join tiers
+        on tier_hit.contract_name = tiers.contract_name
+        and tier_hit.tier_below_pct = tiers.below_pct
+
+),
+
+amounts as (
+
+    select
+        *,
+        {{ slm_money('round(fee_in_force * projected_credit_pct * ' ~ slm_percent('0.01') ~ ', 2)') }} as projected_before_minimum
+
+    from credited
+
+),
+
+final as (
+
+    select
+        {{ slm_key(['contract_name', 'period_start']) }} as exposure_id,
+        contract_name,
+        customer,
+        period_start,
+        period_end,
+        as_of,
+        days_counted,
+        days_remaining,
+        unit,
+        counted_good_events,
+        counted_total_events,
+        attained_pct as attained_pct_to_date,
+        credit_pct as credit_pct_to_date,
+        credit_amount as credit_amount_to_date,
+        trailing_error_rate,
+        projected_good_events,
+        projected_total_events,
+        100.0 * projected_good_events / nullif(projected_total_events, 0) as projected_attained_pct,
+        projected_tier_below_pct,
+        projected_credit_pct,
+        case
+            when projected_before_minimum < minimum_credit then {{ slm_money(0) }}
+            else projected_before_minimum
+        end as projected_credit_amount,
+        fee_in_force,
+        currency
+
+    from amounts
+
+)
+
+select * from final
