@@ -6,6 +6,7 @@ from .catalog_export import slo_catalog
 from .dbt import warehouse_models
 from .dbt_manifest import dbt_resource
 from .ingest import landed_events
+from .publish import published_marts
 from .quality import QUALITY_CHECKS
 from .resources import SlmResource
 from .sensors import new_landing_files
@@ -14,8 +15,8 @@ from .snapshots import audit_snapshot
 
 pipeline_job = dg.define_asset_job(
     "slm_daily",
-    selection=dg.AssetSelection.assets(slo_catalog, landed_events, warehouse_models),
-    description="Catalog -> ingest -> dbt -> checks for a day (or a range of days in one run).",
+    selection=dg.AssetSelection.assets(slo_catalog, landed_events, warehouse_models, published_marts),
+    description="Catalog -> ingest -> dbt -> checks -> BI release for a day (or a range of days in one run).",
 )
 snapshot_job = dg.define_asset_job(
     "slm_snapshot",
@@ -27,7 +28,7 @@ snapshot_job = dg.define_asset_job(
 def build_definitions(settings: Settings) -> dg.Definitions:
     settings.export()  # dbt subprocesses read SLM_HOME
     return dg.Definitions(
-        assets=[slo_catalog, landed_events, warehouse_models, audit_snapshot],
+        assets=[slo_catalog, landed_events, warehouse_models, published_marts, audit_snapshot],
         asset_checks=QUALITY_CHECKS,
         jobs=[pipeline_job, snapshot_job],
         sensors=[new_landing_files],

@@ -1,0 +1,93 @@
+"""Marts published for BI tools (issue 8): Parquet per mart and a read-only DuckDB file swapped in
+atomically, read the way Superset and Metabase read it (SQLAlchemy + duckdb-engine), during a run."""
+
+import shutil
+import threading
+import time
+
+import duckdb
+import pyarrow.dataset as ds
+import pytest
+import sqlalchemy as sa
+
+from pipelines.publish import current_release
+from pipelines.runner import run_pipeline
+from pipelines.settings import Settings
+
+
+@pytest.fixture
+def home(scenario_run, tmp_path):
+    """A private home holding the scenario's run (its warehouse, lake and release)."""
+    settings, outcome, _ = scenario_run
+    assert outcome.success
+    shutil.copytree(settings.home, tmp_path / "home", symlinks=True,
+                    ignore=shutil.ignore_patterns("dagster"))  # a fresh Dagster instance
+    return Settings.resolve(tmp_path / "home", settings.landing, settings.catalog)
+
+
+def engine(settings):
+    return sa.create_engine(f"duckdb:///{settings.home / 'exports' / 'current' / 'slm.duckdb'}",
+                            connect_args={"read_only": True}, poolclass=sa.pool.NullPool)
+
+
+def test_every_mart_is_published_as_parquet_and_duckdb_matching_the_warehouse(home):
+    current = home.home / "exports" / "current"
+    assert current.is_symlink() and current_release(home)
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        marts = dict(con.execute("select table_name, estimated_size from duckdb_tables() where schema_name = 'marts'").fetchall())
+        counts = {m: con.execute(f"select count(*) from marts.{m}").fetchone()[0] for m in marts}
+        sli = con.execute("select sum(good_events), sum(total_events) from marts.fct_sli_daily").fetchone()
+    assert "fct_sla_exposure" in counts and counts["fct_sli_daily"] > 0
+    with engine(home).connect() as bi:
+        published = {m: bi.execute(sa.text(f"select count(*) from marts.{m}")).scalar() for m in counts}
+        assert published == counts
+        assert tuple(bi.execute(sa.text("select sum(good_events), sum(total_events) from marts.fct_sli_daily")).one()) == sli
+    for mart, n in counts.items():
+        assert ds.dataset(current / mart, format="parquet", partitioning="hive").count_rows() == n, mart
+    # marts with a date are split by month, the rest are one file
+    assert sorted(p.name for p in (current / "fct_sli_daily").iterdir()) == ["period=2026-10"]
+    assert [p.name for p in (current / "dim_contracts").iterdir()] == ["data.parquet"]
+    # the dbt docs site, with the exposures that name the report and the BI marts
+    assert (current / "docs" / "index.html").stat().st_size > 0
+    manifest = (current / "docs" / "manifest.json").read_text()
+    assert "exposure.slm_warehouse.sla_report" in manifest and "exposure.slm_warehouse.bi_marts" in manifest
+
+
+def test_a_bi_reader_never_meets_a_lock_during_a_run_and_a_failed_run_keeps_the_release(home):
+    before = current_release(home)
+    expected = None
+    with engine(home).connect() as bi:
+        expected = tuple(bi.execute(sa.text("select count(*), sum(total_events) from marts.fct_sli_daily")).one())
+    results, errors, stop = [], [], threading.Event()
+
+    def reader():
+        bi_engine = engine(home)
+        while not stop.is_set():
+            try:
+                with bi_engine.connect() as bi:  # a new connection each time, as a dashboard refresh does
+                    results.append(tuple(bi.execute(sa.text(
+                        "select count(*), sum(total_events) from marts.fct_sli_daily")).one()))
+            except Exception as exc:  # noqa: BLE001 - every failure is the finding
+                errors.append(repr(exc))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        outcome = run_pipeline(home, out=lambda line: None)
+    finally:
+        stop.set()
+        thread.join()
+    assert outcome.success
+    assert errors == [] and len(results) > 20
+    assert set(results) == {expected}  # the same data: every read saw complete, equal figures
+    assert current_release(home) != before  # a new release was swapped in during the run
+
+    # a run that fails (the warehouse is held by another writer) publishes nothing: the release stays
+    published = current_release(home)
+    with duckdb.connect(str(home.warehouse)):  # a write lock dbt cannot get
+        failed = run_pipeline(home, out=lambda line: None)
+    assert not failed.success and "warehouse_models" in failed.failed_steps
+    assert current_release(home) == published
+    with engine(home).connect() as bi:
+        assert tuple(bi.execute(sa.text("select count(*), sum(total_events) from marts.fct_sli_daily")).one()) == expected
