@@ -14,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from .dbt_manifest import dbt_project
 from .partitions import FULL_REFRESH_TAG, daily_partitions
+from .policies import DAILY_FRESHNESS, retry_if_transient
 from .resources import SlmResource
 
 
@@ -24,6 +25,14 @@ class SlmDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props.get("resource_type") == "model":
             return dbt_resource_props["fqn"][1]
         return super().get_group_name(dbt_resource_props)
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        """Marts are expected fresh every day (policies.DAILY_FRESHNESS)."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props.get("resource_type") == "model" and props["fqn"][1] == "marts":
+            spec = spec.replace_attributes(freshness_policy=DAILY_FRESHNESS)
+        return spec
 
 
 # What a run's dbt target keeps: the evidence of what ran and how it ended. The rest (compiled
@@ -56,5 +65,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, slm
     target = slm.settings().home / "dbt" / "runs" / context.run.run_id
     try:
         yield from dbt.cli(args, context=context, target_path=target).stream()
+    except Exception as exc:
+        retry_if_transient(context, exc)  # e.g. the warehouse locked by another process
+        raise
     finally:
         _prune_target(target)

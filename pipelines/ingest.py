@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 from .adapters import ACCESS_RE, ALB_LINE_RE, access_log_rows, alb_rows, otlp_rows, prometheus_rows
 from .landing import LandingError, LandingFile, open_landing
 from .partitions import daily_partitions
+from .policies import retry_if_transient
 from .resources import SlmResource
 from .storage import atomic_path, exclusive_lock, sha256_file, write_bytes_atomic
 
@@ -597,7 +598,11 @@ def landed_events(context: dg.AssetExecutionContext, slm: SlmResource) -> dg.Mat
     rebuilds exactly the day partitions of this run, each replaced atomically."""
     settings = slm.settings()
     lake = Lake(settings.lake)
-    report = land(lake, settings.landing, formats=settings.formats)
+    try:
+        report = land(lake, settings.landing, formats=settings.formats)
+    except Exception as exc:
+        retry_if_transient(context, exc)  # e.g. S3 throttled or timed out
+        raise
     for e in report.landed:
         context.log.info(f"landed {e.path}: {e.rows_read} read = {e.rows_landed} landed + {e.rows_quarantined} quarantined")
     days = days_in(context.partition_time_window)

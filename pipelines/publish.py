@@ -20,6 +20,7 @@ import duckdb
 from dagster_dbt import DbtCliResource
 
 from .partitions import daily_partitions
+from .policies import DAILY_FRESHNESS, retry_if_transient
 from .resources import SlmResource
 from .settings import Settings
 
@@ -103,6 +104,7 @@ def current_release(settings: Settings) -> str | None:
     kinds={"duckdb", "parquet"},
     group_name="bi",
     pool="warehouse",
+    freshness_policy=DAILY_FRESHNESS,
 )
 def published_marts(context: dg.AssetExecutionContext, slm: SlmResource, dbt: DbtCliResource) -> dg.MaterializeResult:
     """Every mart as Parquet and a read-only DuckDB file for BI tools, plus the dbt docs site
@@ -116,7 +118,11 @@ def published_marts(context: dg.AssetExecutionContext, slm: SlmResource, dbt: Db
         for name in DOCS_FILES:
             shutil.copy(target / name, folder / name)
 
-    published = publish_marts(settings, docs=dbt_docs)
+    try:
+        published = publish_marts(settings, docs=dbt_docs)
+    except Exception as exc:
+        retry_if_transient(context, exc)
+        raise
     context.log.info(f"published {len(published['rows'])} marts as release {published['release']} ({published['path']})")
     return dg.MaterializeResult(metadata={
         "release": published["release"],

@@ -74,6 +74,7 @@ class _ProgressHandler(logging.Handler):
         kind = event.event_type_value
         if kind == "STEP_FAILURE":
             self.out(f"  {step}: FAILED")
+
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             verdict = "passed" if data.passed else f"FAILED ({data.severity.value.lower()})"

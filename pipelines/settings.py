@@ -86,3 +86,14 @@ def parse_formats(text: str) -> dict[str, str]:
             raise ValueError(f"SLM_FORMATS: {item!r} is not prefix=format with format one of {', '.join(FORMATS)}")
         out[prefix.strip()] = fmt.strip()
     return out
+
+
+def retry_settings() -> tuple[int, float]:
+    """How often a failed step is retried and the first delay in seconds (`SLM_RETRIES`, default 2;
+    `SLM_RETRY_DELAY_SECONDS`, default 30, doubling each time)."""
+    retries, delay = os.environ.get("SLM_RETRIES", "2"), os.environ.get("SLM_RETRY_DELAY_SECONDS", "30")
+    try:
+        return max(0, int(retries)), max(0.0, float(delay))
+    except ValueError:
+        raise ValueError(f"SLM_RETRIES must be a whole number and SLM_RETRY_DELAY_SECONDS a number of seconds, "
+                         f"got {retries!r} and {delay!r}") from None

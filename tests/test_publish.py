@@ -53,7 +53,8 @@ def test_every_mart_is_published_as_parquet_and_duckdb_matching_the_warehouse(ho
     assert "exposure.slm_warehouse.sla_report" in manifest and "exposure.slm_warehouse.bi_marts" in manifest
 
 
-def test_a_bi_reader_never_meets_a_lock_during_a_run_and_a_failed_run_keeps_the_release(home):
+def test_a_bi_reader_never_meets_a_lock_during_a_run_and_a_failed_run_keeps_the_release(home, monkeypatch):
+    monkeypatch.setenv("SLM_RETRY_DELAY_SECONDS", "0.5")
     before = current_release(home)
     expected = None
     with engine(home).connect() as bi:
@@ -83,11 +84,35 @@ def test_a_bi_reader_never_meets_a_lock_during_a_run_and_a_failed_run_keeps_the_
     assert set(results) == {expected}  # the same data: every read saw complete, equal figures
     assert current_release(home) != before  # a new release was swapped in during the run
 
-    # a run that fails (the warehouse is held by another writer) publishes nothing: the release stays
+    # a run that fails (the warehouse is held by another writer throughout, past both retries)
+    # publishes nothing: the release stays
     published = current_release(home)
+    lines = []
     with duckdb.connect(str(home.warehouse)):  # a write lock dbt cannot get
-        failed = run_pipeline(home, out=lambda line: None)
+        failed = run_pipeline(home, out=lines.append)
     assert not failed.success and "warehouse_models" in failed.failed_steps
+    assert sum("transient failure, retry" in line for line in lines) == 2  # SLM_RETRIES defaults to 2
     assert current_release(home) == published
     with engine(home).connect() as bi:
         assert tuple(bi.execute(sa.text("select count(*), sum(total_events) from marts.fct_sli_daily")).one()) == expected
+
+
+def test_a_transient_lock_is_retried_and_the_run_succeeds(home, monkeypatch):
+    monkeypatch.setenv("SLM_RETRY_DELAY_SECONDS", "0.5")
+    before = current_release(home)
+    holder = duckdb.connect(str(home.warehouse))  # another process's writer, for a moment
+    lines = []
+
+    def out(line):
+        lines.append(line)
+        if "transient failure, retry 1 of 2" in line:
+            holder.close()  # the other writer finishes before the retry
+
+    try:
+        outcome = run_pipeline(home, out=out)
+    finally:
+        holder.close()
+    assert outcome.success, lines
+    retried = [line for line in lines if "transient failure" in line]
+    assert len(retried) == 1 and "warehouse_models" in retried[0] and "lock" in retried[0].lower()
+    assert current_release(home) != before
