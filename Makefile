@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SLM_HOME ?= $(abspath .slm)
 
-.PHONY: setup demo test dagster clean
+.PHONY: setup demo test report-tools dagster clean
 
 # Re-installs when the dependency pins change. constraints.txt holds the exact versions CI ran.
 $(STAMP): pyproject.toml constraints.txt
@@ -21,8 +21,20 @@ demo: setup
 	SLM_HOME=$(SLM_HOME) $(BIN)/slm demo
 
 # pytest exits 5 when it collected no test; make treats that as the failure it is.
-test: setup
+test: setup report-tools
 	$(BIN)/python -m pytest
+
+# The report tests look at the PDF and the HTML as a person would: pdftoppm (poppler-utils) and
+# headless Chromium. Installed from Debian's packages where we may (root with apt-get); elsewhere
+# those two tests are skipped and say why.
+report-tools:
+	@command -v pdftoppm >/dev/null && command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing poppler-utils and chromium for the report tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends poppler-utils chromium >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends poppler-utils chromium >/dev/null 2>&1; } || \
+	    echo "note: could not install poppler-utils/chromium; their report tests will be skipped"; \
+	  else echo "note: pdftoppm/chromium missing and not root: their report tests will be skipped"; fi; }
 
 # The Dagster UI on 127.0.0.1:3000, over the same home as `make demo`.
 dagster: setup

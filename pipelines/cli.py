@@ -184,6 +184,21 @@ def gate(slo: str, home: str | None, as_json: bool) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--period", required=True, help="Month YYYY-MM.")
+@click.option("--format", "formats", default="html,csv,pdf", show_default=True, help="Any of html, csv, pdf, comma-separated.")
+@click.option("--out", type=click.Path(file_okay=False), help="Folder for the report files (default: $SLM_HOME/reports).")
+@click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
+def report(period: str, formats: str, out: str | None, home: str | None) -> None:
+    """The SLA report for finance: per contract attainment, tier, credit and the evidence."""
+    from .report import parse_formats, write_report
+
+    settings = Settings.from_env(home=home)
+    chosen = parse_formats(formats)
+    for path in write_report(settings.warehouse, period, chosen, Path(out) if out else settings.home / "reports"):
+        click.echo(f"{path.suffix[1:]:4} {path} ({path.stat().st_size:,} bytes)")
+
+
 @main.group()
 def snapshot() -> None:
     """Immutable audit snapshots."""

@@ -88,6 +88,19 @@ def test_a_contract_that_honours_nothing_earns_the_tier_credit_rounded_half_up(s
     assert row == (pytest.approx(99.3), True, 99.5, Decimal("25.0000"), Decimal("308.65"), "EUR")
 
 
+def test_the_open_period_projection_uses_each_contracts_own_exclusions(scenario_run):
+    settings, _, _ = scenario_run
+    got = {r[0]: r[1:] for r in rows(settings, """
+        select contract_name, trailing_error_rate, projected_attained_pct, projected_credit_amount
+        from marts.fct_sla_exposure where period_start = '2026-10-01'""")}
+    # web's October is open (data on 10-01 only). acme honours the maintenance window, so its 7
+    # errors there do not weigh on the projection: 983 of 983 good -> 100 %, no credit. strict
+    # honours nothing: 7 of 1,000 bad carried to the month's end -> 99.3 %, 25 % of EUR 1,234.58.
+    assert got["acme"] == (0.0, 100.0, Decimal("0.00"))
+    assert got["strict"][0] == pytest.approx(0.007) and got["strict"][1] == pytest.approx(99.3)
+    assert got["strict"][2] == Decimal("308.65")
+
+
 @pytest.mark.parametrize(("slo", "good"), [
     # web's hours on 10-01: 02:00 holds 7 errors and 10 successes (10/17 good), 04:00-20:00 only
     # successes, the other six hours are empty and count as good. The 02:00 hour is the one with

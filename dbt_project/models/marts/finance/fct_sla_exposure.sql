@@ -1,8 +1,9 @@
 {#- Credit exposure of each contract's open period (one whose last day has no data yet): what the
     credit would be if the period ended today, and the attainment and credit projected for its
     end when the remaining days run at the trailing error rate.
-    - trailing_error_rate: 1 - good / total of the contract's SLO over the last
-      `projection_trailing_days` days up to as_of (raw counts: exclusions ahead are not known);
+    - trailing_error_rate: 1 - good / total over the last `projection_trailing_days` days up to
+      as_of: the contract's own count for event contracts (the exclusion kinds it honours
+      removed), the SLO's slices for uptime contracts;
     - the remaining days carry the period's mean daily volume so far (events, or slices for an
       uptime contract): projected_total = counted_total x days_in_force / days_counted;
     - projected_good = counted_good + (projected_total - counted_total) x (1 - trailing_error_rate).
@@ -36,11 +37,18 @@ daily as (
 
 ),
 
+minutes as (
+
+    select * from {{ ref('int_slo_minutes') }}
+
+),
+
 as_of as (
 
     select
         compliance.*,
         contracts.slo_name,
+        contracts.exclusion_kinds,
         contracts.credit_cap_pct,
         {{ slm_money('contracts.minimum_credit') }} as minimum_credit
 
@@ -50,7 +58,30 @@ as_of as (
 
 ),
 
-recent as (
+-- the trailing days' error rate: for event contracts the contract's own count (the exclusion
+-- kinds it honours removed, from the minute grain), for uptime contracts the SLO's slices
+recent_events as (
+
+    select
+        as_of.contract_name,
+        as_of.period_start,
+        max(minutes.event_date) as as_of,
+        sum(case when {{ slm_exclusion_honoured('minutes.exclusion_kinds', 'as_of.exclusion_kinds') }}
+            then 0 else minutes.good_events end) as trailing_good,
+        sum(case when {{ slm_exclusion_honoured('minutes.exclusion_kinds', 'as_of.exclusion_kinds') }}
+            then 0 else minutes.total_events end) as trailing_total
+
+    from as_of
+    inner join minutes
+        on as_of.slo_name = minutes.slo_name
+        and minutes.event_date <= cast({{ dbt.dateadd('day', 'as_of.days_counted - 1', 'as_of.first_day_in_force') }} as date)
+        and minutes.event_date > cast({{ dbt.dateadd('day', 'as_of.days_counted - 1 - ' ~ var('projection_trailing_days'), 'as_of.first_day_in_force') }} as date)
+    where as_of.unit = 'events'
+    group by as_of.contract_name, as_of.period_start
+
+),
+
+recent_slices as (
 
     select
         as_of.contract_name,
@@ -64,7 +95,16 @@ recent as (
         on as_of.slo_name = daily.slo_name
         and daily.day <= cast({{ dbt.dateadd('day', 'as_of.days_counted - 1', 'as_of.first_day_in_force') }} as date)
         and daily.day > cast({{ dbt.dateadd('day', 'as_of.days_counted - 1 - ' ~ var('projection_trailing_days'), 'as_of.first_day_in_force') }} as date)
+    where as_of.unit = 'slices'
     group by as_of.contract_name, as_of.period_start
+
+),
+
+recent as (
+
+    select * from recent_events
+    union all
+    select * from recent_slices
 
 ),
 
