@@ -33,12 +33,14 @@ class MartComparison:
     same: bool
     only_in_snapshot: int = 0   # rows the recompute does not give back
     only_in_recompute: int = 0  # rows the recompute gives that the snapshot lacks
+    example: str = ""           # the first row that differs: its key and the columns that moved
 
     def describe(self) -> str:
         if self.same:
             return f"{self.mart}: same content hash ({self.rows} rows)"
         return (f"{self.mart}: DIFFERS: {self.rows} rows frozen, {self.recomputed_rows} recomputed; "
-                f"{self.only_in_snapshot} frozen row(s) not reproduced, {self.only_in_recompute} new")
+                f"{self.only_in_snapshot} frozen row(s) not reproduced, {self.only_in_recompute} new"
+                + (f"; e.g. {self.example}" if self.example else ""))
 
 
 def _scratch_lake(real: Lake, lineage: dict, scratch: Lake) -> None:
@@ -71,7 +73,25 @@ def _compare(frozen: Path, recomputed: Path, rows: int) -> MartComparison:
                            [str(frozen), str(recomputed)]).fetchone()[0]
         new = con.execute("select count(*) from (select * from read_parquet(?) except all select * from read_parquet(?))",
                           [str(recomputed), str(frozen)]).fetchone()[0]
-    return MartComparison(mart, rows, n, False, lost, new)
+        example = _first_difference(con, frozen, recomputed)
+    return MartComparison(mart, rows, n, False, lost, new, example)
+
+
+def _first_difference(con, frozen: Path, recomputed: Path) -> str:
+    """The first frozen row not reproduced, matched by its key (the mart's first column) to the
+    recomputed row, naming each column whose value moved: what an auditor needs to look at."""
+    cur = con.execute("select * from (select * from read_parquet(?) except all select * from read_parquet(?)) "
+                      "order by all limit 1", [str(frozen), str(recomputed)])
+    cols = [d[0] for d in cur.description]
+    old = cur.fetchone()
+    if old is None:
+        return "the same rows, stored differently (column types or order)"
+    key = cols[0]
+    new = con.execute(f'select * from read_parquet(?) where "{key}" = ?', [str(recomputed), old[0]]).fetchone()
+    if new is None:
+        return f"{key}={old[0]} is not recomputed at all"
+    moved = [f"{c} {a!r} -> {b!r}" for c, a, b in zip(cols, old, new) if a != b]
+    return f"{key}={old[0]}: " + ", ".join(moved[:4])
 
 
 def recompute(settings: Settings, store: SnapshotStore, snapshot_id: str,

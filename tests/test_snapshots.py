@@ -54,7 +54,8 @@ def test_snapshot_freezes_the_period_with_hashes_counts_and_lineage(snap_setting
     _, outcome, _ = scenario_run
     run = next(r for r in m["dbt"]["runs"] if r["dagster_run_id"] == outcome.run_id)
     assert run["window"] == {"min_date": "2026-10-01", "max_date": "2026-10-30"} and not run["full_refresh"]
-    assert set(run["statuses"]) == {"success", "pass"} and m["dbt"]["not_ok"] == []
+    assert set(run["statuses"]) == {"success", "pass", "no-op"} and run["statuses"]["no-op"] == 2  # the exposures
+    assert m["dbt"]["not_ok"] == []
     assert m["dbt"]["nodes"]["model.slm_warehouse.fct_sli_daily"]["status"] == "success"
     assert {f["kind"] for f in m["files"]} == {"mart", "lineage", "catalog"}
     assert set(m["row_counts"]) == {f["path"].removesuffix(".parquet") for f in m["files"] if f["kind"] == "mart"}

@@ -237,3 +237,11 @@
 {% macro spark__slm_int_div(numerator, denominator) -%}
     (({{ numerator }}) div ({{ denominator }}))
 {%- endmacro %}
+
+{#- A sum of doubles that does not depend on the order of the rows: added in fixed-point decimal
+    (12 places), then back to double. A parallel aggregation adds rows in any order, and doubles
+    added in another order can differ in the last bit; audit snapshots must recompute byte for
+    byte (`slm snapshot verify --recompute` found a RatioTimeslices SLI doing exactly that). -#}
+{% macro slm_exact_sum(expr) -%}
+    cast(sum(cast({{ expr }} as decimal(38, 12))) as {{ slm_double() }})
+{%- endmacro %}

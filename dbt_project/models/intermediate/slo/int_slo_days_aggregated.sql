@@ -32,10 +32,10 @@ occurrences as (
         slo_name,
         service,
         day,
-        sum(good_events) as good_events,
-        sum(total_events) as total_events,
-        sum(case when exclusion_kinds <> '' then total_events else 0 end) as excluded_events,
-        sum(case when exclusion_kinds <> '' then good_events else 0 end) as excluded_good_events,
+        {{ slm_exact_sum('good_events') }} as good_events,
+        {{ slm_exact_sum('total_events') }} as total_events,
+        {{ slm_exact_sum("case when exclusion_kinds <> '' then total_events else 0 end") }} as excluded_events,
+        {{ slm_exact_sum("case when exclusion_kinds <> '' then good_events else 0 end") }} as excluded_good_events,
         cast(sum(records) as {{ dbt.type_bigint() }}) as records
 
     from minutes

@@ -52,8 +52,8 @@ per_slo as (
         {{ slm_minute('event_ts') }} as minute_ts,
         exclusion_kinds,
         coalesce(version, '') as version,
-        sum(case when {{ slo[2] }} then weight else 0 end) as good_events,
-        sum(weight) as total_events,
+        {{ slm_exact_sum('case when ' ~ slo[2] ~ ' then weight else 0 end') }} as good_events,
+        {{ slm_exact_sum('weight') }} as total_events,
         count(*) as records
 
     from events

@@ -35,8 +35,8 @@ slices as (
         time_zone,
         floor({{ dbt.datediff("cast(day as " ~ dbt.type_timestamp() ~ ")", 'local_minute_ts', 'minute') }}
               / time_slice_minutes) as slice_index,
-        sum(good_events) as good_events,
-        sum(total_events) as total_events,
+        {{ slm_exact_sum('good_events') }} as good_events,
+        {{ slm_exact_sum('total_events') }} as total_events,
         max(case when exclusion_kinds <> '' then 1 else 0 end) as is_excluded,
         cast(sum(records) as {{ dbt.type_bigint() }}) as records
 
@@ -75,9 +75,9 @@ per_day as (
         max(time_zone) as time_zone,
         max({{ slm_count_meets('0', 'slice_count_op', 'slice_count_value', empty=1) }}) as empty_slice_good,
         count(*) as slices_with_events,
-        sum(slice_good) as good_slices_with_events,
+        {{ slm_exact_sum('slice_good') }} as good_slices_with_events,
         sum(is_excluded) as excluded_slices,
-        sum(slice_good * is_excluded) as excluded_good_slices,
+        {{ slm_exact_sum('slice_good * is_excluded') }} as excluded_good_slices,
         cast(sum(records) as {{ dbt.type_bigint() }}) as records
 
     from scored

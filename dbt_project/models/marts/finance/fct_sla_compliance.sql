@@ -106,9 +106,9 @@ occurrence_periods as (
         service,
         period_start,
         max(event_date) as last_day_with_data,
-        sum(good_events * (1 - is_excluded)) as good_events,
-        sum(total_events * (1 - is_excluded)) as total_events,
-        sum(total_events * is_excluded) as excluded_events,
+        {{ slm_exact_sum('good_events * (1 - is_excluded)') }} as good_events,
+        {{ slm_exact_sum('total_events * (1 - is_excluded)') }} as total_events,
+        {{ slm_exact_sum('total_events * is_excluded') }} as excluded_events,
         0 as ratio_slices,
         0 as excluded_slices
 
@@ -126,8 +126,8 @@ contract_slices as (
         period_start,
         event_date,
         slice_index,
-        sum(good_events) as good_events,
-        sum(total_events) as total_events,
+        {{ slm_exact_sum('good_events') }} as good_events,
+        {{ slm_exact_sum('total_events') }} as total_events,
         max(is_excluded) as is_excluded
 
     from contract_minutes
@@ -144,7 +144,7 @@ slice_periods as (
         service,
         period_start,
         max(event_date) as last_day_with_data,
-        sum(case when is_excluded = 0 then good_events / total_events else 0 end) as good_events,
+        {{ slm_exact_sum('case when is_excluded = 0 then good_events / total_events else 0 end') }} as good_events,
         sum(case when is_excluded = 0 then 1 else 0 end) as total_events,
         sum(is_excluded) as excluded_events,
         sum(case when is_excluded = 0 then 1 else 0 end) as ratio_slices,

@@ -86,21 +86,18 @@ totals as (
         bounded.as_of,
         bounded.target,
         bounded.time_zone,
-        sum(daily.good_events) as good_events,
-        sum(daily.total_events) as total_events,
-        sum(daily.excluded_events) as excluded_events,
-        sum(daily.good_events - daily.excluded_good_events) as adjusted_good_events,
-        sum(daily.total_events - daily.excluded_events) as adjusted_total_events,
+        {{ slm_exact_sum('daily.good_events') }} as good_events,
+        {{ slm_exact_sum('daily.total_events') }} as total_events,
+        {{ slm_exact_sum('daily.excluded_events') }} as excluded_events,
+        {{ slm_exact_sum('daily.good_events - daily.excluded_good_events') }} as adjusted_good_events,
+        {{ slm_exact_sum('daily.total_events - daily.excluded_events') }} as adjusted_total_events,
         cast(sum(daily.allowed_bad) as {{ slm_double() }}) as allowed_bad,
         sum(daily.expected_minutes) as expected_minutes,
         sum(daily.gap_minutes) as gap_minutes,
-        sum(
-            case
-                when daily.day > cast({{ dbt.dateadd('day', '-' ~ var('projection_trailing_days'), 'bounded.as_of') }} as date)
-                    then (daily.total_events - daily.excluded_events) - (daily.good_events - daily.excluded_good_events)
-                else 0
-            end
-        ) as trailing_bad
+        {{ slm_exact_sum(
+            "case when daily.day > cast(" ~ dbt.dateadd('day', '-' ~ var('projection_trailing_days'), 'bounded.as_of')
+            ~ " as date) then (daily.total_events - daily.excluded_events)"
+            ~ " - (daily.good_events - daily.excluded_good_events) else 0 end") }} as trailing_bad
 
     from bounded
     inner join daily
