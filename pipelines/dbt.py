@@ -40,6 +40,31 @@ class SlmDbtTranslator(DagsterDbtTranslator):
 KEEP_IN_TARGET = {"run_results.json"}
 
 
+def _built_nodes() -> int:
+    """Models and data tests in the project: what a full `dbt build` reports on."""
+    nodes = json.loads(Path(dbt_project.manifest_path).read_text())["nodes"].values()
+    return sum(1 for n in nodes if n["resource_type"] in ("model", "test"))
+
+
+def _with_progress(context: dg.AssetExecutionContext, events):
+    """Pass dbt's events on, logging every tenth of the build done (a long backfill's progress,
+    in the Dagster UI and on `slm run`'s output)."""
+    total, done, reported = _built_nodes(), 0, 0
+
+    def report(step: int, n: int) -> None:
+        context.log.info(f"dbt build {'#' * step}{'.' * (10 - step)} {n}/{total} models and tests "
+                         f"({100 * n // max(total, 1)} %)")
+
+    for event in events:
+        yield event
+        done += 1  # one event per model or test that reports on an asset
+        step = min(9, 10 * done // total) if total else 0
+        if step > reported:
+            reported = step
+            report(step, done)
+    report(10, total)  # dbt has finished: some tests report on no asset, so count the end itself
+
+
 def _prune_target(target: Path) -> None:
     for item in target.iterdir() if target.exists() else []:
         if item.name not in KEEP_IN_TARGET:
@@ -64,7 +89,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, slm
         args = ["build", "--full-refresh"]
     target = slm.settings().home / "dbt" / "runs" / context.run.run_id
     try:
-        yield from dbt.cli(args, context=context, target_path=target).stream()
+        yield from _with_progress(context, dbt.cli(args, context=context, target_path=target).stream())
     except Exception as exc:
         retry_if_transient(context, exc)  # e.g. the warehouse locked by another process
         raise

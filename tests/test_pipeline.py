@@ -197,3 +197,12 @@ def test_a_full_refresh_rebuilds_every_day_to_the_same_marts(scenario_run):
     assert args["full_refresh"] is True and "min_date" not in str(args.get("vars"))
     assert one(settings, TOTALS) == before
     assert one(settings, BURNS) == burns_before
+
+
+def test_a_run_reports_the_dbt_builds_progress(scenario_run):
+    _, _, lines = scenario_run
+    progress = [line for line in lines if "warehouse_models: dbt build " in line]
+    percents = [int(line.rsplit("(", 1)[1].split(" %")[0]) for line in progress]
+    # a line per tenth of the models and tests done, the last at 100 %
+    assert len(progress) == 10 and percents == sorted(percents) and percents[-1] == 100
+    assert progress[-1].split("dbt build ")[1].startswith("##########")
