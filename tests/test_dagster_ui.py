@@ -30,15 +30,18 @@ def graphql(port: int, query: str, variables: dict | None = None) -> dict:
 
 
 @pytest.fixture
-def dagster_dev(scenario_run):
+def dagster_dev(scenario_run, tmp_path):
     settings, outcome, _ = scenario_run
     port = free_port()
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}", "SLM_HOME": str(settings.home),
            "SLM_LANDING": settings.landing, "SLM_CATALOG": str(settings.catalog),
            "DAGSTER_HOME": str(settings.dagster_home)}
+    # dagster dev and its run workers log to stderr: into a file, never an undrained pipe (a full
+    # pipe blocks the run worker that writes to it, and the run never finishes)
+    log = open(tmp_path / "dagster-dev.log", "wb")
     proc = subprocess.Popen([str(bin_dir / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.time() + 120
         while True:
@@ -47,7 +50,7 @@ def dagster_dev(scenario_run):
                     break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    pytest.fail(f"dagster dev did not start: {proc.stderr.read().decode()[-2000:]}")
+                    pytest.fail(f"dagster dev did not start: {(tmp_path / 'dagster-dev.log').read_text()[-2000:]}")
                 time.sleep(1)
         # the code location loads in the background: wait for the repository
         while not graphql(port, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name } } } }")[
@@ -61,6 +64,7 @@ def dagster_dev(scenario_run):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
 
 
 def test_the_ui_shows_the_pipeline_and_materializes_a_partition(dagster_dev):
