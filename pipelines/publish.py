@@ -25,7 +25,7 @@ from .resources import SlmResource
 from .settings import Settings
 
 # The column that places a mart's row in a month, first match wins; marts without one are a single file.
-PERIOD_COLUMNS = ("day", "as_of", "period_start", "evaluated_at", "gap_start", "episode_start", "bucket_date")
+PERIOD_COLUMNS = ("day", "as_of", "period_start", "evaluated_at", "gap_start", "started_at")
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")  # a static site: open index.html
 KEEP_RELEASES = 3  # the current one and two before it, for readers still on them
 
@@ -42,7 +42,7 @@ def publish_marts(settings: Settings, docs: Callable[[Path], None] | None = None
     """Build a release from the warehouse's marts and make it current; returns what was published.
     `docs(folder)` writes the dbt docs site into the release before it is swapped in."""
     root = exports_root(settings)
-    release_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    release_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
     staging = root / "releases" / f".{release_id}"
     staging.mkdir(parents=True)
     rows: dict[str, int] = {}

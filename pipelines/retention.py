@@ -64,10 +64,10 @@ def plan_prune(lake: Lake, store: SnapshotStore, keep_days: int, today: dt.date 
             plan.kept[e.file_sha256] = protected[e.file_sha256]
         else:
             plan.prune.append(e)
-    active = {e.file_sha256 for e in lake.active()}
+    active = lake.active()
     pruned = {e.file_sha256 for e in plan.prune}
-    remaining = [e for e in lake.active() if e.file_sha256 not in pruned]
-    for day in sorted({d for e in plan.prune if e.file_sha256 in active for d in e.days}):
+    remaining = [e for e in active if e.file_sha256 not in pruned]
+    for day in sorted({d for e in active if e.file_sha256 in pruned for d in e.days}):
         (plan.days_republished if any(day in e.days for e in remaining) else plan.days_removed).append(day)
     return plan
 

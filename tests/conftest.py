@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -191,6 +192,37 @@ def scenario_run(scenario):
     lines: list[str] = []
     outcome = run_pipeline(scenario, out=lines.append)
     return scenario, outcome, lines
+
+
+@pytest.fixture
+def scenario_copy(scenario_run, tmp_path):
+    """A private home holding the scenario's run (warehouse, lake with its landed files, dbt
+    results, BI release) that a test may change; a fresh Dagster instance, no snapshots and no
+    check outcomes of its own."""
+    settings, outcome, _ = scenario_run
+    assert outcome.success
+    shutil.copytree(settings.home, tmp_path / "home", symlinks=True,
+                    ignore=shutil.ignore_patterns("dagster", "snapshots", "quality"))
+    return Settings.resolve(tmp_path / "home", settings.landing, settings.catalog)
+
+
+@pytest.fixture(scope="session")
+def run_scenario():
+    """run_scenario(root, write_landing, catalog): a test module's own pipeline run over its own
+    landing zone and catalog under `root`; returns the settings once the run succeeded."""
+    from pipelines.runner import run_pipeline
+
+    def run(root: Path, write_landing, catalog: str) -> Settings:
+        landing, catalog_dir = root / "landing", root / "catalog"
+        write_landing(landing)
+        catalog_dir.mkdir()
+        (catalog_dir / "catalog.yaml").write_text(textwrap.dedent(catalog))
+        settings = Settings.resolve(root / "home", str(landing), catalog_dir)
+        outcome = run_pipeline(settings, out=lambda line: None)
+        assert outcome.success, outcome.failed_steps
+        return settings
+
+    return run
 
 
 # --- a real S3 server -------------------------------------------------------------------------------

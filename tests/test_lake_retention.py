@@ -3,7 +3,6 @@ those a retained (or legally held) snapshot's lineage still needs; nothing else 
 
 import datetime as dt
 import json
-import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -11,20 +10,13 @@ from click.testing import CliRunner
 from pipelines.cli import main
 from pipelines.ingest import Lake, land
 from pipelines.retention import apply_prune, plan_prune
-from pipelines.settings import Settings
 from pipelines.snapshot_stores import LocalSnapshotStore, SnapshotError
 from pipelines.snapshots import create_snapshot
 
 
 @pytest.fixture
-def home(scenario_run, tmp_path):
-    settings, outcome, _ = scenario_run
-    assert outcome.success
-    root = tmp_path / "home"
-    root.mkdir()
-    shutil.copy(settings.warehouse, root / "warehouse.duckdb")
-    shutil.copytree(settings.lake, root / "lake")
-    return Settings.resolve(root, settings.landing, settings.catalog)
+def home(scenario_copy):
+    return scenario_copy
 
 
 def by_service(entries):

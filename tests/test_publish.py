@@ -1,7 +1,6 @@
 """Marts published for BI tools (issue 8): Parquet per mart and a read-only DuckDB file swapped in
 atomically, read the way Superset and Metabase read it (SQLAlchemy + duckdb-engine), during a run."""
 
-import shutil
 import threading
 import time
 
@@ -10,19 +9,13 @@ import pyarrow.dataset as ds
 import pytest
 import sqlalchemy as sa
 
-from pipelines.publish import current_release
+from pipelines.publish import KEEP_RELEASES, current_release, publish_marts
 from pipelines.runner import run_pipeline
-from pipelines.settings import Settings
 
 
 @pytest.fixture
-def home(scenario_run, tmp_path):
-    """A private home holding the scenario's run (its warehouse, lake and release)."""
-    settings, outcome, _ = scenario_run
-    assert outcome.success
-    shutil.copytree(settings.home, tmp_path / "home", symlinks=True,
-                    ignore=shutil.ignore_patterns("dagster"))  # a fresh Dagster instance
-    return Settings.resolve(tmp_path / "home", settings.landing, settings.catalog)
+def home(scenario_copy):
+    return scenario_copy
 
 
 def engine(settings):
@@ -116,3 +109,12 @@ def test_a_transient_lock_is_retried_and_the_run_succeeds(home, monkeypatch):
     retried = [line for line in lines if "transient failure" in line]
     assert len(retried) == 1 and "warehouse_models" in retried[0] and "lock" in retried[0].lower()
     assert current_release(home) != before
+
+
+def test_each_publish_swaps_in_a_new_release_and_keeps_the_two_before_it(home):
+    releases = home.home / "exports" / "releases"
+    made = [publish_marts(home)["release"] for _ in range(4)]
+    assert current_release(home) == made[-1]
+    assert sorted(p.name for p in releases.iterdir()) == sorted(made[-KEEP_RELEASES:]) and KEEP_RELEASES == 3
+    # the alert episodes have a date too: split by month like the other dated marts
+    assert [p.name for p in (home.home / "exports" / "current" / "fct_alert_episodes").iterdir()] != ["data.parquet"]

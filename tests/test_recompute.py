@@ -2,32 +2,18 @@
 must give byte-identical marts, and a changed lake must be caught."""
 
 import json
-import shutil
 
 import duckdb
 import pyarrow.parquet as pq
-import pytest
 from click.testing import CliRunner
 
 from pipelines.catalog import load_catalog
 from pipelines.cli import main
-from pipelines.settings import Settings
 from pipelines.snapshots import create_snapshot
 
 
-@pytest.fixture
-def full_home(scenario_run, tmp_path):
-    """A private home with the scenario's warehouse and its whole lake (landed files included)."""
-    settings, outcome, _ = scenario_run
-    assert outcome.success
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(settings.warehouse, home / "warehouse.duckdb")
-    shutil.copytree(settings.lake, home / "lake")
-    return Settings.resolve(home, settings.landing, settings.catalog)
-
-
-def test_a_snapshot_recomputes_byte_for_byte_and_a_changed_lake_is_caught(full_home):
+def test_a_snapshot_recomputes_byte_for_byte_and_a_changed_lake_is_caught(scenario_copy):
+    full_home = scenario_copy
     info = create_snapshot(full_home, "2026-10")
     m = info.manifest
     # the definitions in force are frozen with the numbers and hash back to the manifest's catalog hash

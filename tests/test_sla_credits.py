@@ -6,13 +6,11 @@ Every expected figure is worked out here from the events written below."""
 
 import datetime as dt
 import json
-import textwrap
 from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pytest
 
-from pipelines.settings import Settings
 
 TIERS = "[{below: 99.99, creditPercent: 10}, {below: 99.0, creditPercent: 30}, {below: 95.0, creditPercent: 100}]"
 
@@ -124,18 +122,8 @@ def write_landing(landing):
 
 
 @pytest.fixture(scope="module")
-def finance(tmp_path_factory):
-    from pipelines.runner import run_pipeline
-
-    root = tmp_path_factory.mktemp("finance")
-    landing, catalog = root / "landing", root / "catalog"
-    write_landing(landing)
-    catalog.mkdir()
-    (catalog / "catalog.yaml").write_text(textwrap.dedent(CATALOG))
-    settings = Settings.resolve(root / "home", str(landing), catalog)
-    outcome = run_pipeline(settings, out=lambda line: None)
-    assert outcome.success, outcome.failed_steps
-    return settings
+def finance(tmp_path_factory, run_scenario):
+    return run_scenario(tmp_path_factory.mktemp("finance"), write_landing, CATALOG)
 
 
 def compliance(settings, name):

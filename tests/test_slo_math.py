@@ -11,7 +11,6 @@ import duckdb
 import pytest
 
 from pipelines.catalog import load_catalog
-from pipelines.settings import Settings
 
 D = dt.date
 
@@ -179,18 +178,8 @@ def write_landing(landing):
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    from pipelines.runner import run_pipeline
-
-    root = tmp_path_factory.mktemp("slo-math")
-    landing, catalog = root / "landing", root / "catalog"
-    write_landing(landing)
-    catalog.mkdir()
-    (catalog / "catalog.yaml").write_text(textwrap.dedent(CATALOG))
-    settings = Settings.resolve(root / "home", str(landing), catalog)
-    outcome = run_pipeline(settings, out=lambda line: None)
-    assert outcome.success, outcome.failed_steps
-    return settings
+def run(tmp_path_factory, run_scenario):
+    return run_scenario(tmp_path_factory.mktemp("slo-math"), write_landing, CATALOG)
 
 
 def rows(settings, sql, params=()):

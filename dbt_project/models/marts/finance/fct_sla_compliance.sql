@@ -108,9 +108,7 @@ occurrence_periods as (
         max(event_date) as last_day_with_data,
         {{ slm_exact_sum('good_events * (1 - is_excluded)') }} as good_events,
         {{ slm_exact_sum('total_events * (1 - is_excluded)') }} as total_events,
-        {{ slm_exact_sum('total_events * is_excluded') }} as excluded_events,
-        0 as ratio_slices,
-        0 as excluded_slices
+        {{ slm_exact_sum('total_events * is_excluded') }} as excluded_events
 
     from contract_minutes
     where budgeting_method = 'Occurrences'
@@ -138,7 +136,8 @@ contract_slices as (
 
 slice_periods as (
 
-    -- good_events: the summed success ratios of the counted slices that had requests
+    -- good_events: the summed success ratios of the counted slices that had requests;
+    -- total_events: those slices; excluded_events: the slices an honoured exclusion removed
     select
         contract_name,
         service,
@@ -146,9 +145,7 @@ slice_periods as (
         max(event_date) as last_day_with_data,
         {{ slm_exact_sum('case when is_excluded = 0 then good_events / total_events else 0 end') }} as good_events,
         sum(case when is_excluded = 0 then 1 else 0 end) as total_events,
-        sum(is_excluded) as excluded_events,
-        sum(case when is_excluded = 0 then 1 else 0 end) as ratio_slices,
-        sum(is_excluded) as excluded_slices
+        sum(is_excluded) as excluded_events
 
     from contract_slices
     group by contract_name, service, period_start
@@ -248,7 +245,7 @@ counted as (
                 then {{ slm_count('bounded.total_events * coverage.gap_minutes / (coverage.expected_minutes - coverage.gap_minutes)') }}
             else {{ slm_count(0) }}
         end as imputed_events,
-        {{ slm_count('bounded.days_counted * 1440 / bounded.time_slice_minutes - bounded.excluded_slices') }} as slices_counted,
+        {{ slm_count('bounded.days_counted * 1440 / bounded.time_slice_minutes - bounded.excluded_events') }} as slices_counted,
         {{ slm_count('coalesce(coverage.gap_minutes, 0) / bounded.time_slice_minutes') }} as gap_slices
 
     from bounded
@@ -270,7 +267,7 @@ attained as (
                 + case when missing_data = 'good' then imputed_events else {{ slm_count(0) }} end
             else
                 -- the slices with requests by their ratios, every other counted slice as good
-                {{ slm_count('good_events') }} + slices_counted - {{ slm_count('ratio_slices') }}
+                {{ slm_count('good_events') }} + slices_counted - {{ slm_count('total_events') }}
                 - case when missing_data in ('bad', 'excluded') then gap_slices else {{ slm_count(0) }} end
         end as counted_good_events,
         case
@@ -284,17 +281,7 @@ attained as (
 
 tier_hit as (
 
-    select
-        attained.contract_name,
-        attained.period_start,
-        min(tiers.below_pct) as tier_below_pct
-
-    from attained
-    inner join tiers
-        on attained.contract_name = tiers.contract_name
-    where attained.counted_good_events * 100
-        < {{ slm_percent('tiers.below_pct') }} * attained.counted_total_events
-    group by attained.contract_name, attained.period_start
+    {{ slm_tier_hit('attained', 'tiers', 'attained.counted_good_events', 'attained.counted_total_events') }}
 
 ),
 
@@ -309,11 +296,7 @@ credited as (
         {{ slm_money('contracts.minimum_credit') }} as minimum_credit,
         in_force.target * 100 as target_pct,
         tier_hit.tier_below_pct,
-        case
-            when tier_hit.tier_below_pct is null then {{ slm_percent(0) }}
-            when tiers.credit_pct > contracts.credit_cap_pct then {{ slm_percent('contracts.credit_cap_pct') }}
-            else {{ slm_percent('tiers.credit_pct') }}
-        end as credit_pct
+        {{ slm_capped_credit_pct('tier_hit.tier_below_pct', 'tiers.credit_pct', 'contracts.credit_cap_pct') }} as credit_pct
 
     from attained
     inner join contracts
@@ -347,7 +330,7 @@ amounts as (
 
     select
         *,
-        {{ slm_money('round(fee_in_force * credit_pct * ' ~ slm_percent('0.01') ~ ', 2)') }} as credit_before_minimum
+        {{ slm_credit_amount('fee_in_force', 'credit_pct') }} as credit_before_minimum
 
     from prorated
 
@@ -379,10 +362,7 @@ final as (
         amounts.counted_good_events * 100 < amounts.target_pct * amounts.counted_total_events as breached,
         amounts.tier_below_pct,
         amounts.credit_pct,
-        case
-            when amounts.credit_before_minimum < amounts.minimum_credit then {{ slm_money(0) }}
-            else amounts.credit_before_minimum
-        end as credit_amount,
+        {{ slm_issued_credit('amounts.credit_before_minimum', 'amounts.minimum_credit') }} as credit_amount,
         amounts.fee_amount,
         amounts.fee_in_force,
         amounts.credit_before_minimum < amounts.minimum_credit and amounts.credit_before_minimum > 0 as below_minimum_credit,

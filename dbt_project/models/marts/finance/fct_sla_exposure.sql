@@ -139,17 +139,7 @@ attained as (
 
 tier_hit as (
 
-    select
-        attained.contract_name,
-        attained.period_start,
-        min(tiers.below_pct) as tier_below_pct
-
-    from attained
-    inner join tiers
-        on attained.contract_name = tiers.contract_name
-    where attained.projected_good_events * 100
-        < {{ slm_percent('tiers.below_pct') }} * attained.projected_total_events
-    group by attained.contract_name, attained.period_start
+    {{ slm_tier_hit('attained', 'tiers', 'attained.projected_good_events', 'attained.projected_total_events') }}
 
 ),
 
@@ -158,11 +148,7 @@ credited as (
     select
         attained.*,
         tier_hit.tier_below_pct as projected_tier_below_pct,
-        case
-            when tier_hit.tier_below_pct is null then {{ slm_percent(0) }}
-            when tiers.credit_pct > attained.credit_cap_pct then {{ slm_percent('attained.credit_cap_pct') }}
-            else {{ slm_percent('tiers.credit_pct') }}
-        end as projected_credit_pct
+        {{ slm_capped_credit_pct('tier_hit.tier_below_pct', 'tiers.credit_pct', 'attained.credit_cap_pct') }} as projected_credit_pct
 
     from attained
     left join tier_hit
@@ -178,7 +164,7 @@ amounts as (
 
     select
         *,
-        {{ slm_money('round(fee_in_force * projected_credit_pct * ' ~ slm_percent('0.01') ~ ', 2)') }} as projected_before_minimum
+        {{ slm_credit_amount('fee_in_force', 'projected_credit_pct') }} as projected_before_minimum
 
     from credited
 
@@ -207,10 +193,7 @@ final as (
         100.0 * projected_good_events / nullif(projected_total_events, 0) as projected_attained_pct,
         projected_tier_below_pct,
         projected_credit_pct,
-        case
-            when projected_before_minimum < minimum_credit then {{ slm_money(0) }}
-            else projected_before_minimum
-        end as projected_credit_amount,
+        {{ slm_issued_credit('projected_before_minimum', 'minimum_credit') }} as projected_credit_amount,
         fee_in_force,
         currency
 
