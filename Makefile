@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	$(BIN)/python -c "from pipelines.dbt_manifest import prepare_manifest; prepare_manifest()"
+	$(BIN)/python -c "from pipelines.warehouse.project import prepare_manifest; prepare_manifest()"
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines.dbt_manifest import prepare_manifest  # noqa: E402
-from pipelines.demo_data import DEMO_START, generate_landing, write_catalog  # noqa: E402
-from pipelines.runner import run_pipeline  # noqa: E402
+from pipelines.warehouse.project import prepare_manifest  # noqa: E402
+from pipelines.demo import DEMO_START, generate_landing, write_catalog  # noqa: E402
+from pipelines.cli.runner import run_pipeline  # noqa: E402
 from pipelines.settings import Settings  # noqa: E402
 
 

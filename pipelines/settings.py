@@ -1,17 +1,26 @@
 """One place where SLM Warehouse learns where things live.
 
-Everything else receives a `Settings` (or its paths); nothing below this module reads the
-environment. dbt is the exception by design: it reads `SLM_HOME` through `env_var()` in its
-profile and sources, which is why `Settings.export()` puts the resolved home there.
+Everything else receives a `Settings` (or its paths) or asks a function here; no other module
+reads the environment. dbt is the exception by design: it reads `SLM_HOME` through `env_var()` in
+its profile and sources, which is why `Settings.export()` puts the resolved home there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
+
+from .core.events import LANDING_FORMATS
 
 DEFAULT_HOME = ".slm"
+DEFAULT_SNAPSHOT_RETENTION_DAYS = 2555  # 7 x 365 days: a bucket default of 7 years always covers it
+EXPORTED = ("SLM_HOME", "SLM_LANDING", "SLM_CATALOG", "SLM_FORMATS")
+# Read by the command line's own options (click), named here so every variable is listed in one place.
+VERIFY_KEY_ENV = "SLM_VERIFY_KEY"          # the public key `verify` and `pull` check signatures with
+LAKE_RETENTION_ENV = "SLM_LAKE_RETENTION_DAYS"  # the default --keep-days of `slm lake prune`
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,18 @@ class Settings:
         if self.formats:
             os.environ["SLM_FORMATS"] = ";".join(f"{k}={v}" for k, v in self.formats.items())
 
+    @contextlib.contextmanager
+    def exported(self) -> Iterator["Settings"]:
+        """`export()` for the duration of a block, then the process's own defaults again (a
+        recompute runs the pipeline over a scratch home inside another command)."""
+        saved = {k: os.environ.get(k) for k in EXPORTED}
+        self.export()
+        try:
+            yield self
+        finally:
+            for k, v in saved.items():
+                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+
     # Derived locations: the only place their layout is spelled out.
     @property
     def lake(self) -> Path:
@@ -77,13 +98,11 @@ class Settings:
 
 def parse_formats(text: str) -> dict[str, str]:
     """`SLM_FORMATS="alb/=alb;edge/logs/=access_log"`: landing path prefixes and their format."""
-    from .ingest import FORMATS
-
     out = {}
     for item in filter(None, (part.strip() for part in text.split(";"))):
         prefix, sep, fmt = item.partition("=")
-        if not sep or fmt.strip() not in FORMATS:
-            raise ValueError(f"SLM_FORMATS: {item!r} is not prefix=format with format one of {', '.join(FORMATS)}")
+        if not sep or fmt.strip() not in LANDING_FORMATS:
+            raise ValueError(f"SLM_FORMATS: {item!r} is not prefix=format with format one of {', '.join(LANDING_FORMATS)}")
         out[prefix.strip()] = fmt.strip()
     return out
 
@@ -97,3 +116,39 @@ def retry_settings() -> tuple[int, float]:
     except ValueError:
         raise ValueError(f"SLM_RETRIES must be a whole number and SLM_RETRY_DELAY_SECONDS a number of seconds, "
                          f"got {retries!r} and {delay!r}") from None
+
+
+def snapshot_store_location() -> str | None:
+    """`SLM_SNAPSHOT_STORE`: s3://bucket/prefix (Object Lock) or a folder; unset: under the home."""
+    return os.environ.get("SLM_SNAPSHOT_STORE") or None
+
+
+def snapshot_retention_days() -> int:
+    """`SLM_SNAPSHOT_RETENTION_DAYS`: the least COMPLIANCE retention of a snapshot on S3."""
+    days = os.environ.get("SLM_SNAPSHOT_RETENTION_DAYS", str(DEFAULT_SNAPSHOT_RETENTION_DAYS))
+    if not days.isdigit():
+        raise ValueError(f"SLM_SNAPSHOT_RETENTION_DAYS must be a whole number of days, got {days!r}")
+    return int(days)
+
+
+def signing_key() -> Path | None:
+    """`SLM_SIGNING_KEY`: the Ed25519 private key that signs manifests."""
+    value = os.environ.get("SLM_SIGNING_KEY")
+    return Path(value) if value else None
+
+
+def debug() -> bool:
+    """`SLM_DEBUG`: show the traceback behind an unexpected error."""
+    return bool(os.environ.get("SLM_DEBUG"))
+
+
+def tool_environment(**extra: str) -> dict[str, str]:
+    """The environment for a tool this project runs as a subprocess (dbt): this process's own,
+    with the tool's usage reporting off."""
+    return {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **extra}
+
+
+def quiet_vendor_telemetry() -> None:
+    """Great Expectations reports usage to its vendor unless told not to before it is imported;
+    this project never phones home (dbt's and Dagster's are off in their own config files)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.demo_data import SERVICES, generate_landing
-from pipelines.dbt_manifest import prepare_manifest
+from pipelines.demo import SERVICES, generate_landing
+from pipelines.warehouse.project import prepare_manifest
 from pipelines.settings import Settings
 
 SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -187,7 +187,7 @@ def scenario(tmp_path_factory):
 @pytest.fixture(scope="session")
 def scenario_run(scenario):
     """The whole pipeline through Dagster's in-process execution, once per session."""
-    from pipelines.runner import run_pipeline
+    from pipelines.cli.runner import run_pipeline
 
     lines: list[str] = []
     outcome = run_pipeline(scenario, out=lines.append)
@@ -210,7 +210,7 @@ def scenario_copy(scenario_run, tmp_path):
 def run_scenario():
     """run_scenario(root, write_landing, catalog): a test module's own pipeline run over its own
     landing zone and catalog under `root`; returns the settings once the run succeeded."""
-    from pipelines.runner import run_pipeline
+    from pipelines.cli.runner import run_pipeline
 
     def run(root: Path, write_landing, catalog: str) -> Settings:
         landing, catalog_dir = root / "landing", root / "catalog"

@@ -19,11 +19,12 @@ conditions as (
 
 defaults as (
 
-{%- for long, short, threshold, severity in slm_default_burn_alerts() %}
-    select {{ long }} as long_minutes, {{ short }} as short_minutes,
-           cast({{ threshold }} as {{ slm_double() }}) as threshold, '{{ severity }}' as severity
+    {%- for long, short, threshold, severity in slm_default_burn_alerts() %}
+    select
+        {{ long }} as long_minutes, {{ short }} as short_minutes,
+        cast({{ threshold }} as {{ slm_double() }}) as threshold, '{{ severity }}' as severity
     {% if not loop.last %}union all{% endif %}
-{%- endfor %}
+    {%- endfor %}
 
 ),
 
@@ -44,10 +45,13 @@ from_catalog as (
 
 from_defaults as (
 
-    select slos.slo_name, defaults.*
+    select
+        slos.slo_name,
+        defaults.*
+
     from slos
     cross join defaults
-    where slos.slo_name not in (select slo_name from from_catalog)
+    where slos.slo_name not in (select from_catalog.slo_name from from_catalog)
 
 ),
 

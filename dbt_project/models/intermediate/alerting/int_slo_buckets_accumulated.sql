@@ -103,10 +103,14 @@ final as (
 
     select
         *,
-        sum(total_events) over (partition by slo_name order by bucket_ts
-                                rows between unbounded preceding and current row) as cum_total,
-        sum(bad_events) over (partition by slo_name order by bucket_ts
-                              rows between unbounded preceding and current row) as cum_bad
+        sum(total_events) over (
+            partition by slo_name order by bucket_ts
+            rows between unbounded preceding and current row
+        ) as cum_total,
+        sum(bad_events) over (
+            partition by slo_name order by bucket_ts
+            rows between unbounded preceding and current row
+        ) as cum_bad
 
     from targeted
 

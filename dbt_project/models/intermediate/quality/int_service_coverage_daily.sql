@@ -46,7 +46,8 @@ quarters as (
         sum(gap_expected_records) as gap_expected_records
 
     from service_minutes
-    group by service,
+    group by
+        service,
         {{ dbt.dateadd('minute', '-1 * mod(' ~ dbt.datediff("cast('2000-01-01' as " ~ dbt.type_timestamp() ~ ")", 'minute_ts', 'minute') ~ ', 15)', 'minute_ts') }}
 
 ),

@@ -67,7 +67,7 @@ final as (
         {{ slm_local_day_minutes('daily.day', 'versions.time_zone') }} as day_minutes,
         versions.target,
         {{ slm_count('daily.total_events - daily.excluded_events') }}
-            * (1 - {{ slm_percent('versions.target') }}) as allowed_bad,
+        * (1 - {{ slm_percent('versions.target') }}) as allowed_bad,
         coalesce(coverage.expected_minutes, 0) as expected_minutes,
         coalesce(coverage.gap_minutes, 0) as gap_minutes
 

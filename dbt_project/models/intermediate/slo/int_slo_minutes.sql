@@ -25,7 +25,7 @@ events as (
 
 per_slo as (
 
-{%- if slos | length == 0 %}
+    {%- if slos | length == 0 %}
 
     select
         cast(null as {{ dbt.type_string() }}) as slo_name,
@@ -42,35 +42,36 @@ per_slo as (
     where 1 = 0
 
 {%- else %}
-{%- for slo in slos %}
+    {%- for slo in slos %}
 
     select
-        {{ slm_literal(slo[0]) }} as slo_name,
+        {{ slm_literal(slo['slo_name']) }} as slo_name,
         service,
-        {{ slm_literal(slo[4]) }} as definition_hash,
+        {{ slm_literal(slo['definition_hash']) }} as definition_hash,
         event_date,
         {{ slm_minute('event_ts') }} as minute_ts,
         exclusion_kinds,
         coalesce(version, '') as version,
-        {{ slm_exact_sum('case when ' ~ slo[2] ~ ' then weight else 0 end') }} as good_events,
+        {{ slm_exact_sum('case when ' ~ slo['good_filter_sql'] ~ ' then weight else 0 end') }} as good_events,
         {{ slm_exact_sum('weight') }} as total_events,
         count(*) as records
 
     from events
-    where service = {{ slm_literal(slo[1]) }}
-        {%- if slo[5] %}
-        and event_date >= cast({{ slm_literal(slo[5]) }} as date)
+    where
+        service = {{ slm_literal(slo['service']) }}
+        {%- if slo['valid_from'] %}
+        and event_date >= cast({{ slm_literal(slo['valid_from']) }} as date)
         {%- endif %}
-        {%- if slo[6] %}
-        and event_date < cast({{ slm_literal(slo[6]) }} as date)
+        {%- if slo['valid_to'] %}
+        and event_date < cast({{ slm_literal(slo['valid_to']) }} as date)
         {%- endif %}
-        and ({{ slo[3] }})
+        and ({{ slo['total_filter_sql'] }})
     group by service, event_date, {{ slm_minute('event_ts') }}, exclusion_kinds, coalesce(version, '')
 
     {% if not loop.last %}union all{% endif %}
 
-{%- endfor %}
-{%- endif %}
+    {%- endfor %}
+    {%- endif %}
 
 ),
 

@@ -33,18 +33,23 @@ slices as (
         slice_count_op,
         slice_count_value,
         time_zone,
-        floor({{ dbt.datediff("cast(day as " ~ dbt.type_timestamp() ~ ")", 'local_minute_ts', 'minute') }}
-              / time_slice_minutes) as slice_index,
+        floor(
+            {{ dbt.datediff("cast(day as " ~ dbt.type_timestamp() ~ ")", 'local_minute_ts', 'minute') }}
+            / time_slice_minutes
+        ) as slice_index,
         {{ slm_exact_sum('good_events') }} as good_events,
         {{ slm_exact_sum('total_events') }} as total_events,
         max(case when exclusion_kinds <> '' then 1 else 0 end) as is_excluded,
         cast(sum(records) as {{ dbt.type_bigint() }}) as records
 
     from minutes
-    group by slo_name, service, day, budgeting_method, time_slice_minutes, time_slice_target,
+    group by
+        slo_name, service, day, budgeting_method, time_slice_minutes, time_slice_target,
         slice_count_op, slice_count_value, time_zone,
-        floor({{ dbt.datediff("cast(day as " ~ dbt.type_timestamp() ~ ")", 'local_minute_ts', 'minute') }}
-              / time_slice_minutes)
+        floor(
+            {{ dbt.datediff("cast(day as " ~ dbt.type_timestamp() ~ ")", 'local_minute_ts', 'minute') }}
+            / time_slice_minutes
+        )
 
 ),
 

@@ -16,7 +16,7 @@ islands as (
     select
         *,
         {{ dbt.datediff("cast('2000-01-01' as " ~ dbt.type_timestamp() ~ ")", 'evaluated_at', 'minute') }} / 5
-            - row_number() over (partition by slo_name, long_minutes, short_minutes order by evaluated_at) as island
+        - row_number() over (partition by slo_name, long_minutes, short_minutes order by evaluated_at) as island
 
     from firing
 

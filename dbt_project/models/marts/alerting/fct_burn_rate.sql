@@ -62,11 +62,17 @@ rated as (
 
     select
         *,
-        round(case when long_total > 0
-            then (long_bad / long_total) / cast(1 - {{ slm_percent('target') }} as {{ slm_double() }}) else 0 end, 9)
+        round(case
+            when long_total > 0
+                then (long_bad / long_total) / cast(1 - {{ slm_percent('target') }} as {{ slm_double() }})
+            else 0
+        end, 9)
             as burn_rate_long,
-        round(case when short_total > 0
-            then (short_bad / short_total) / cast(1 - {{ slm_percent('target') }} as {{ slm_double() }}) else 0 end, 9)
+        round(case
+            when short_total > 0
+                then (short_bad / short_total) / cast(1 - {{ slm_percent('target') }} as {{ slm_double() }})
+            else 0
+        end, 9)
             as burn_rate_short
 
     from windows

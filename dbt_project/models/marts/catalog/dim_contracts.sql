@@ -1,9 +1,36 @@
+{#- One row per contract: its terms as the catalog states them, with the exclusion kinds it
+    honours listed (comma-separated, alphabetical). -#}
+
 with
 
 contracts as (
 
-    select * from {{ ref('stg_catalog__contracts') }}
+    select * from {{ ref('int_contract_terms') }}
+
+),
+
+final as (
+
+    select
+        contract_name,
+        customer,
+        slo_name,
+        period,
+        time_zone,
+        start_date,
+        end_date,
+        fee_amount,
+        currency,
+        credit_cap_pct,
+        minimum_credit,
+        exclusion_kinds,
+        missing_data,
+        computed,
+        not_computed_reason,
+        definition_hash
+
+    from contracts
 
 )
 
-select * from contracts
+select * from final

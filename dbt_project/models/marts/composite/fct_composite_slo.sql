@@ -42,7 +42,7 @@ ranked_slos as (
     select
         service,
         slo_name,
-        row_number() over (partition by service order by target desc, slo_name) as rank_in_service
+        row_number() over (partition by service order by target desc, slo_name asc) as rank_in_service
 
     from slos
     where computed and budgeting_method = 'Occurrences'
@@ -66,7 +66,10 @@ member_slos as (
 
 journey_days as (
 
-    select distinct member_slos.journey_service, daily.day
+    select distinct
+        member_slos.journey_service,
+        daily.day
+
     from member_slos
     inner join daily
         on member_slos.member_slo = daily.slo_name

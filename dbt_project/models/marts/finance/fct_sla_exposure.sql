@@ -31,24 +31,17 @@ tiers as (
 
 ),
 
-daily as (
+recent as (
 
-    select * from {{ ref('fct_sli_daily') }}
-
-),
-
-minutes as (
-
-    select * from {{ ref('int_slo_minutes') }}
+    select * from {{ ref('int_contract_trailing_rates') }}
 
 ),
 
-as_of as (
+open_periods as (
 
     select
         compliance.*,
         contracts.slo_name,
-        contracts.exclusion_kinds,
         contracts.credit_cap_pct,
         {{ slm_money('contracts.minimum_credit') }} as minimum_credit
 
@@ -58,70 +51,23 @@ as_of as (
 
 ),
 
--- the trailing days' error rate: for event contracts the contract's own count (the exclusion
--- kinds it honours removed, from the minute grain), for uptime contracts the SLO's slices
-recent_events as (
-
-    select
-        as_of.contract_name,
-        as_of.period_start,
-        max(minutes.event_date) as as_of,
-        sum(case when {{ slm_exclusion_honoured('minutes.exclusion_kinds', 'as_of.exclusion_kinds') }}
-            then 0 else minutes.good_events end) as trailing_good,
-        sum(case when {{ slm_exclusion_honoured('minutes.exclusion_kinds', 'as_of.exclusion_kinds') }}
-            then 0 else minutes.total_events end) as trailing_total
-
-    from as_of
-    inner join minutes
-        on as_of.slo_name = minutes.slo_name
-        and minutes.event_date <= cast({{ dbt.dateadd('day', 'as_of.days_counted - 1', 'as_of.first_day_in_force') }} as date)
-        and minutes.event_date > cast({{ dbt.dateadd('day', 'as_of.days_counted - 1 - ' ~ var('projection_trailing_days'), 'as_of.first_day_in_force') }} as date)
-    where as_of.unit = 'events'
-    group by as_of.contract_name, as_of.period_start
-
-),
-
-recent_slices as (
-
-    select
-        as_of.contract_name,
-        as_of.period_start,
-        max(daily.day) as as_of,
-        sum(daily.good_events) as trailing_good,
-        sum(daily.total_events) as trailing_total
-
-    from as_of
-    inner join daily
-        on as_of.slo_name = daily.slo_name
-        and daily.day <= cast({{ dbt.dateadd('day', 'as_of.days_counted - 1', 'as_of.first_day_in_force') }} as date)
-        and daily.day > cast({{ dbt.dateadd('day', 'as_of.days_counted - 1 - ' ~ var('projection_trailing_days'), 'as_of.first_day_in_force') }} as date)
-    where as_of.unit = 'slices'
-    group by as_of.contract_name, as_of.period_start
-
-),
-
-recent as (
-
-    select * from recent_events
-    union all
-    select * from recent_slices
-
-),
-
 projected as (
 
     select
-        as_of.*,
+        open_periods.*,
         recent.as_of,
-        as_of.days_in_force - as_of.days_counted as days_remaining,
-        case when recent.trailing_total > 0
-            then 1 - recent.trailing_good / recent.trailing_total else 0 end as trailing_error_rate,
-        {{ slm_count('as_of.counted_total_events * as_of.days_in_force / as_of.days_counted') }} as projected_total_events
+        open_periods.days_in_force - open_periods.days_counted as days_remaining,
+        case
+            when recent.trailing_total > 0
+                then 1 - recent.trailing_good / recent.trailing_total
+            else 0
+        end as trailing_error_rate,
+        {{ slm_count('open_periods.counted_total_events * open_periods.days_in_force / open_periods.days_counted') }} as projected_total_events
 
-    from as_of
+    from open_periods
     left join recent
-        on as_of.contract_name = recent.contract_name
-        and as_of.period_start = recent.period_start
+        on open_periods.contract_name = recent.contract_name
+        and open_periods.period_start = recent.period_start
 
 ),
 
@@ -130,7 +76,7 @@ attained as (
     select
         *,
         counted_good_events
-            + {{ slm_count('(projected_total_events - counted_total_events) * (1 - trailing_error_rate)') }}
+        + {{ slm_count('(projected_total_events - counted_total_events) * (1 - trailing_error_rate)') }}
             as projected_good_events
 
     from projected

@@ -17,7 +17,7 @@ islands as (
     select
         *,
         {{ dbt.datediff("cast('2000-01-01' as " ~ dbt.type_timestamp() ~ ")", 'minute_ts', 'minute') }}
-            - row_number() over (partition by service, source order by minute_ts) as island
+        - row_number() over (partition by service, source order by minute_ts) as island
 
     from gap_minutes
 

@@ -1,5 +1,5 @@
 {#- Records per service, source and UTC day against the median of the same weekday over the
-    previous 7 weeks (`baseline_records`, once `volume_min_history_weeks` of them are known).
+    previous `volume_baseline_days` (7 weeks) (`baseline_records`, once `volume_min_history_weeks` of them are known).
     `volume_ratio` = records / baseline; the data-quality check `telemetry_volume` warns outside
     [0.5, 2]. A day with no records at all after the source first reported is a row with 0. -#}
 
@@ -17,19 +17,19 @@ counted as (
 history as (
 
     select
-        counted.day as day,
+        counted.day,
         counted.service,
         counted.source,
         counted.records,
-        prior.records as prior_records
+        earlier.records as prior_records
 
     from counted
-    left join counted as prior
-        on counted.service = prior.service
-        and counted.source = prior.source
-        and prior.day < counted.day
-        and prior.day >= cast({{ dbt.dateadd('day', -49, 'counted.day') }} as date)
-        and mod({{ dbt.datediff('prior.day', 'counted.day', 'day') }}, 7) = 0
+    left join counted as earlier
+        on counted.service = earlier.service
+        and counted.source = earlier.source
+        and counted.day > earlier.day
+        and earlier.day >= cast({{ dbt.dateadd('day', -var('volume_baseline_days'), 'counted.day') }} as date)
+        and mod({{ dbt.datediff('earlier.day', 'counted.day', 'day') }}, 7) = 0
 
 ),
 

@@ -19,9 +19,9 @@
 
 with
 
-slos as (
+windows as (
 
-    select * from {{ ref('stg_catalog__slos') }}
+    select * from {{ ref('int_slo_windows') }}
 
 ),
 
@@ -31,61 +31,16 @@ daily as (
 
 ),
 
-as_of_days as (
-
-    select distinct slo_name, day as as_of, target from daily
-
-),
-
-windows as (
-
-    select
-        as_of_days.slo_name,
-        as_of_days.as_of,
-        as_of_days.target,
-        slos.window_kind,
-        slos.window_days,
-        slos.calendar_unit,
-        slos.time_zone,
-        case
-            when slos.window_kind = 'rolling'
-                then cast({{ dbt.dateadd('day', '1 - slos.window_days', 'as_of_days.as_of') }} as date)
-            when slos.calendar_unit = 'week' then cast({{ dbt.date_trunc('week', 'as_of_days.as_of') }} as date)
-            when slos.calendar_unit = 'quarter' then cast({{ dbt.date_trunc('quarter', 'as_of_days.as_of') }} as date)
-            else cast({{ dbt.date_trunc('month', 'as_of_days.as_of') }} as date)
-        end as window_start
-
-    from as_of_days
-    inner join slos
-        on as_of_days.slo_name = slos.slo_name
-
-),
-
-bounded as (
-
-    select
-        *,
-        case
-            when window_kind = 'rolling' then cast({{ dbt.dateadd('day', 1, 'as_of') }} as date)
-            when calendar_unit = 'week' then cast({{ dbt.dateadd('week', 1, 'window_start') }} as date)
-            when calendar_unit = 'quarter' then cast({{ dbt.dateadd('month', 3, 'window_start') }} as date)
-            else cast({{ dbt.dateadd('month', 1, 'window_start') }} as date)
-        end as window_end
-
-    from windows
-
-),
-
 totals as (
 
     select
-        bounded.slo_name,
-        bounded.window_kind,
-        bounded.window_start,
-        bounded.window_end,
-        bounded.as_of,
-        bounded.target,
-        bounded.time_zone,
+        windows.slo_name,
+        windows.window_kind,
+        windows.window_start,
+        windows.window_end,
+        windows.as_of,
+        windows.target,
+        windows.time_zone,
         {{ slm_exact_sum('daily.good_events') }} as good_events,
         {{ slm_exact_sum('daily.total_events') }} as total_events,
         {{ slm_exact_sum('daily.excluded_events') }} as excluded_events,
@@ -95,18 +50,18 @@ totals as (
         sum(daily.expected_minutes) as expected_minutes,
         sum(daily.gap_minutes) as gap_minutes,
         {{ slm_exact_sum(
-            "case when daily.day > cast(" ~ dbt.dateadd('day', '-' ~ var('projection_trailing_days'), 'bounded.as_of')
+            "case when daily.day > cast(" ~ dbt.dateadd('day', '-' ~ var('projection_trailing_days'), 'windows.as_of')
             ~ " as date) then (daily.total_events - daily.excluded_events)"
             ~ " - (daily.good_events - daily.excluded_good_events) else 0 end") }} as trailing_bad
 
-    from bounded
+    from windows
     inner join daily
-        on bounded.slo_name = daily.slo_name
-        and daily.day >= bounded.window_start
-        and daily.day <= bounded.as_of
+        on windows.slo_name = daily.slo_name
+        and windows.window_start <= daily.day
+        and windows.as_of >= daily.day
     group by
-        bounded.slo_name, bounded.window_kind, bounded.window_start, bounded.window_end,
-        bounded.as_of, bounded.target, bounded.time_zone
+        windows.slo_name, windows.window_kind, windows.window_start, windows.window_end,
+        windows.as_of, windows.target, windows.time_zone
 
 ),
 

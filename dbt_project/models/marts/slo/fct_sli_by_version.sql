@@ -79,7 +79,7 @@ final as (
         baseline_total_events,
         baseline_good_events / nullif(baseline_total_events, 0) as baseline_sli,
         good_events / nullif(total_events, 0)
-            - baseline_good_events / nullif(baseline_total_events, 0) as sli_delta,
+        - baseline_good_events / nullif(baseline_total_events, 0) as sli_delta,
         shared_minutes
 
     from compared

@@ -27,7 +27,7 @@ final as (
         daily.excluded_events,
         daily.good_events / nullif(daily.total_events, 0) as sli,
         (daily.good_events - daily.excluded_good_events)
-            / nullif(daily.total_events - daily.excluded_events, 0) as sli_adjusted,
+        / nullif(daily.total_events - daily.excluded_events, 0) as sli_adjusted,
         daily.expected_minutes,
         daily.gap_minutes,
         {{ slm_coverage('daily.expected_minutes', 'daily.gap_minutes') }} as coverage,

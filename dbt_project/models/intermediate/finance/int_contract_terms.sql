@@ -1,0 +1,52 @@
+{#- Every contract with what its rules need from elsewhere in the catalog: its SLO's budgeting
+    method and slice length, and the exclusion kinds it honours as a list for people to read
+    (the rule itself joins stg_catalog__contract_exclusion_kinds). -#}
+
+with
+
+contracts as (
+
+    select * from {{ ref('stg_catalog__contracts') }}
+
+),
+
+slos as (
+
+    select * from {{ ref('stg_catalog__slos') }}
+
+),
+
+honoured_kinds as (
+
+    select * from {{ ref('stg_catalog__contract_exclusion_kinds') }}
+
+),
+
+kinds_listed as (
+
+    select
+        contract_name,
+        {{ dbt.listagg('kind', "','", "order by kind") }} as exclusion_kinds
+
+    from honoured_kinds
+    group by contract_name
+
+),
+
+final as (
+
+    select
+        contracts.*,
+        coalesce(kinds_listed.exclusion_kinds, '') as exclusion_kinds,
+        slos.budgeting_method,
+        slos.time_slice_minutes
+
+    from contracts
+    left join slos
+        on contracts.slo_name = slos.slo_name
+    left join kinds_listed
+        on contracts.contract_name = kinds_listed.contract_name
+
+)
+
+select * from final

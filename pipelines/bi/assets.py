@@ -1,0 +1,50 @@
+"""The BI release as a Dagster asset: published after every successful dbt build."""
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from ..orchestration.partitions import daily_partitions
+from ..orchestration.policies import DAILY_FRESHNESS, retry_if_transient
+from ..orchestration.resources import SlmLocations
+from ..warehouse.project import marts
+from .release import DOCS_FILES, publish_marts
+
+
+@dg.asset(
+    deps=[dg.AssetKey(m.asset_key) for m in marts()],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    kinds={"duckdb", "parquet"},
+    group_name="bi",
+    pool="warehouse",
+    freshness_policy=DAILY_FRESHNESS,
+)
+def published_marts(context: dg.AssetExecutionContext, slm: SlmLocations, dbt: DbtCliResource) -> dg.MaterializeResult:
+    """Every mart as Parquet and a read-only DuckDB file for BI tools, plus the dbt docs site
+    (lineage down to the exposures), swapped in atomically."""
+    settings = slm.settings()
+
+    def dbt_docs(folder: Path) -> None:
+        target = settings.home / "dbt" / "docs"
+        dbt.cli(["docs", "generate"], target_path=target, raise_on_error=True).wait()
+        folder.mkdir()
+        for name in DOCS_FILES:
+            shutil.copy(target / name, folder / name)
+
+    try:
+        published = publish_marts(settings, docs=dbt_docs)
+    except Exception as exc:
+        retry_if_transient(context, exc)
+        raise
+    context.log.info(f"published {len(published['rows'])} marts as release {published['release']} ({published['path']})")
+    return dg.MaterializeResult(metadata={
+        "release": published["release"],
+        "path": published["path"],
+        "rows": dg.MetadataValue.json(published["rows"]),
+    })
+
+
+definitions = dg.Definitions(assets=[published_marts])

@@ -1,0 +1,104 @@
+"""The catalog as this project holds it: documents, the rows resolved from them, and problems.
+
+The catalog is the single source of every SLO, contract and exclusion the pipeline uses. It
+reaches dbt as Parquet tables (never as SQL text written by users: filters are compiled by
+`filters.py`). Loading never stops at the first problem: every problem is collected with its
+file, document, kind, name and field path, so `slm validate` can report them all at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.hashing import canonical_json, sha256_bytes
+
+OPENSLO = "openslo/v1"
+SLM = "slm/v1"
+KNOWN_KINDS = {
+    OPENSLO: {"Service", "SLI", "SLO", "AlertPolicy", "AlertCondition", "AlertNotificationTarget", "DataSource"},
+    SLM: {"Contract", "Exclusion", "Dependency"},
+}
+# Why an exclusion window was approved; a contract lists the kinds it honours. The one list: dbt
+# reads it as the catalog table `exclusion_kinds`.
+EXCLUSION_KINDS = ("maintenance", "third_party", "ddos", "security_patch", "other")
+CALENDAR_UNITS = {"w": "week", "M": "month", "Q": "quarter"}
+BUDGETING_METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
+THRESHOLD_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+VALID_FROM_ANNOTATION = "slm/valid-from"
+# OpenSLO names are RFC 1123 labels; names also reach SQL as literals, so nothing else is allowed.
+NAME_RE = re.compile(r"[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    doc: int
+    kind: str
+    name: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file} doc {self.doc}"
+        what = " ".join(x for x in (self.kind, self.name) if x)
+        return f"{where}{' ' + what if what else ''}: {self.path + ': ' if self.path else ''}{self.message}"
+
+
+@dataclass
+class Document:
+    file: str
+    index: int
+    body: dict
+
+    @property
+    def kind(self) -> str:
+        return str(self.body.get("kind", ""))
+
+    @property
+    def name(self) -> str:
+        meta = self.body.get("metadata")
+        return str(meta.get("name", "")) if isinstance(meta, dict) else ""
+
+    @property
+    def spec(self) -> dict:
+        spec = self.body.get("spec")
+        return spec if isinstance(spec, dict) else {}
+
+
+@dataclass
+class Catalog:
+    root: Path
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    services: list[dict] = field(default_factory=list)
+    slos: list[dict] = field(default_factory=list)
+    contracts: list[dict] = field(default_factory=list)
+    credit_tiers: list[dict] = field(default_factory=list)
+    exclusions: list[dict] = field(default_factory=list)
+    dependencies: list[dict] = field(default_factory=list)
+    alert_conditions: list[dict] = field(default_factory=list)
+    composite_members: list[dict] = field(default_factory=list)
+    contract_exclusion_kinds: list[dict] = field(default_factory=list)  # (contract, kind honoured)
+    exclusion_kinds: list[dict] = field(default_factory=list)  # EXCLUSION_KINDS, as a table for dbt
+    notes: list[Problem] = field(default_factory=list)  # valid, but not computed here
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of every document's canonical JSON, independent of file layout and order."""
+        canon = sorted(canonical_json(d.body) for d in self.documents)
+        return sha256_bytes("\n".join(canon).encode())
+
+
+class CatalogError(Exception):
+    """The catalog has problems; `problems` lists all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the catalog; first: {problems[0]}")
+

@@ -1,0 +1,104 @@
+"""slm/v1 Contract documents -> contract rows, their credit tiers and the exclusion kinds they honour."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ...core.hashing import canonical_hash
+from ..model import EXCLUSION_KINDS, Document
+from ..values import decimal_or_none, parse_date
+from .context import Resolution
+
+
+def contract(ctx: Resolution, doc: Document) -> None:
+    s = doc.spec
+    slo = s.get("slo")
+    if slo not in ctx.by_kind.get("SLO", {}):
+        ctx.problem(doc, "spec.slo", f"no SLO named {slo!r} in the catalog")
+    elif ctx.by_kind["SLO"][slo].spec.get("budgetingMethod", "Occurrences") == "Timeslices":
+        ctx.note(doc, "spec.slo", "listed, not computed here: contracts on Timeslices SLOs are not computed "
+                                   "(use Occurrences, or RatioTimeslices for uptime)")
+    period = s.get("period", "month")
+    if period not in ("month", "quarter"):
+        ctx.problem(doc, "spec.period", f"must be month or quarter, got {period!r}")
+    tz = s.get("timeZone", "UTC")
+    not_computed = None
+    if slo in ctx.by_kind.get("SLO", {}) and ctx.by_kind["SLO"][slo].spec.get("budgetingMethod", "Occurrences") == "Timeslices":
+        not_computed = "contracts on Timeslices SLOs are not computed (use Occurrences, or RatioTimeslices for uptime)"
+    try:
+        ZoneInfo(str(tz))
+        if tz != "UTC":
+            reason = f"periods in {tz} are not computed yet (UTC only)"
+            not_computed = "; ".join(r for r in (not_computed, reason) if r)
+            ctx.note(doc, "spec.timeZone", f"listed, not computed here: {reason}")
+    except (ZoneInfoNotFoundError, ValueError):
+        ctx.problem(doc, "spec.timeZone", f"unknown time zone {tz!r}")
+    fee = s.get("fee") or {}
+    amount = decimal_or_none(fee.get("amount"))
+    if amount is None or amount < 0:
+        ctx.problem(doc, "spec.fee.amount", f"must be a number >= 0, got {fee.get('amount')!r}")
+    currency = fee.get("currency")
+    if not (isinstance(currency, str) and re.fullmatch(r"[A-Z]{3}", currency)):
+        ctx.problem(doc, "spec.fee.currency", f"must be an ISO 4217 code like USD, got {currency!r}")
+    tiers = s.get("creditTiers")
+    rows = []
+    if not isinstance(tiers, list) or not tiers:
+        ctx.problem(doc, "spec.creditTiers", "at least one tier is required")
+    else:
+        for i, t in enumerate(tiers):
+            below, pct = decimal_or_none((t or {}).get("below")), decimal_or_none((t or {}).get("creditPercent"))
+            if below is None or not 0 < below <= 100:
+                ctx.problem(doc, f"spec.creditTiers[{i}].below", f"must be a percentage in (0, 100], got {(t or {}).get('below')!r}")
+                continue
+            if pct is None or not 0 <= pct <= 100:
+                ctx.problem(doc, f"spec.creditTiers[{i}].creditPercent", "must be a percentage in [0, 100]")
+                continue
+            rows.append({"contract_name": doc.name, "below_pct": float(below), "credit_pct": float(pct)})
+        belows = [r["below_pct"] for r in rows]
+        if len(set(belows)) != len(belows):
+            ctx.problem(doc, "spec.creditTiers", "two tiers share the same `below` threshold")
+        ordered = sorted(rows, key=lambda r: -r["below_pct"])
+        if any(b["credit_pct"] < a["credit_pct"] for a, b in zip(ordered, ordered[1:])):
+            ctx.problem(doc, "spec.creditTiers", "a lower attainment must not earn a smaller credit")
+    cap = decimal_or_none(s.get("creditCapPercent", 100))
+    if cap is None or not 0 <= cap <= 100:
+        ctx.problem(doc, "spec.creditCapPercent", "must be a percentage in [0, 100]")
+    minimum = decimal_or_none(s.get("minimumCredit", 0))
+    if minimum is None or minimum < 0:
+        ctx.problem(doc, "spec.minimumCredit", "must be a number >= 0")
+    kinds = s.get("exclusionKinds", [])
+    if not isinstance(kinds, list) or any(k not in EXCLUSION_KINDS for k in kinds):
+        ctx.problem(doc, "spec.exclusionKinds", f"must be a list of {sorted(EXCLUSION_KINDS)}")
+        kinds = []
+    missing = s.get("missingData", "excluded")
+    if missing not in ("good", "bad", "excluded"):
+        ctx.problem(doc, "spec.missingData", f"must be good, bad or excluded, got {missing!r}")
+    start, end = parse_date(s.get("start")), parse_date(s.get("end"))
+    if s.get("start") is not None and start is None:
+        ctx.problem(doc, "spec.start", "must be a date YYYY-MM-DD")
+    if s.get("end") is not None and end is None:
+        ctx.problem(doc, "spec.end", "must be a date YYYY-MM-DD")
+    if start and end and end <= start:
+        ctx.problem(doc, "spec.end", "must be after start")
+    if amount is None or cap is None or minimum is None:
+        return
+    ctx.cat.contracts.append({
+        "contract_name": doc.name,
+        "customer": str(s.get("customer") or ""),
+        "slo_name": slo,
+        "period": period,
+        "time_zone": tz,
+        "start_date": start,
+        "end_date": end,
+        "fee_amount": str(amount),
+        "currency": currency,
+        "credit_cap_pct": float(cap),
+        "minimum_credit": str(minimum),
+        "missing_data": missing,
+        "computed": not_computed is None,
+        "not_computed_reason": not_computed,
+        "definition_hash": canonical_hash(doc.body),
+    })
+    ctx.cat.credit_tiers.extend(rows)
+    ctx.cat.contract_exclusion_kinds.extend({"contract_name": doc.name, "kind": k} for k in sorted(set(kinds)))

@@ -1,0 +1,214 @@
+"""SLO documents -> one row per objective. A valid SLO we cannot compute yet is kept with a note
+(and `computed = false`), never dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ...core.hashing import canonical_hash
+from ..filters import compile_filter
+from ..model import BUDGETING_METHODS, CALENDAR_UNITS, THRESHOLD_OPS, VALID_FROM_ANNOTATION, Document
+from ..values import dst_shift_minutes, parse_date, parse_timestamp, slug
+from .context import Resolution
+from .indicator import find_indicator, indicator_source
+
+
+def slo(ctx: Resolution, doc: Document) -> None:
+    """One row per objective. A valid SLO we cannot compute yet is kept with a note, never dropped."""
+    spec = doc.spec
+    service = spec.get("service")
+    if not service:
+        ctx.problem(doc, "spec.service", "required")
+    elif service not in ctx.by_kind.get("Service", {}):
+        ctx.problem(doc, "spec.service", f"no Service named {service!r} in the catalog")
+    for i, ref in enumerate(spec.get("alertPolicies") or []):
+        name = ref if isinstance(ref, str) else (ref or {}).get("metadata", {}).get("name")
+        if isinstance(ref, str) and ref not in ctx.by_kind.get("AlertPolicy", {}):
+            ctx.problem(doc, f"spec.alertPolicies[{i}]", f"no AlertPolicy named {ref!r} in the catalog")
+        elif name:
+            ctx.slo_alert_policies.append((doc.name, name))
+    indicator, ind_path = find_indicator(ctx, doc)
+    window = time_window(ctx, doc)
+    method = spec.get("budgetingMethod", "Occurrences")
+    if method not in BUDGETING_METHODS:
+        ctx.problem(doc, "spec.budgetingMethod", f"must be one of {', '.join(BUDGETING_METHODS)}, got {method!r}")
+        return
+    objectives = spec.get("objectives")
+    if not isinstance(objectives, list) or not objectives:
+        ctx.problem(doc, "spec.objectives", "at least one objective is required")
+        return
+    if indicator is None or window is None:
+        return
+    source = indicator_source(ctx, doc, indicator, ind_path)
+    if source is None:
+        return
+    # An objective's key is its displayName as a slug ("99 % fast" -> "99-fast"), else its index.
+    labels = [slug(str(o.get("name") or o.get("displayName") or i)) if isinstance(o, dict) else str(i)
+              for i, o in enumerate(objectives)]
+    if len(set(labels)) != len(labels):
+        ctx.problem(doc, "spec.objectives", "objectives need distinct displayName values")
+        return
+    for i, obj in enumerate(objectives):
+        path = f"spec.objectives[{i}]"
+        if not isinstance(obj, dict):
+            ctx.problem(doc, path, "must be a mapping")
+            continue
+        target = objective_target(ctx, doc, obj, path)
+        slices = time_slices(ctx, doc, obj, path, method, source["kind"])
+        good = objective_good_filter(ctx, doc, obj, path, source)
+        if target is None or slices is None or good is False:
+            continue
+        reasons = [r for r in (source.get("not_computed"), window.get("not_computed")) if r]
+        shift = dst_shift_minutes(window.get("tz", "UTC"))
+        if shift and slices.get("minutes") and shift % slices["minutes"]:
+            reasons.append(f"time slices in {window['tz']} must divide its {shift}-minute daylight-saving shift")
+        if reasons:
+            ctx.note(doc, path, "listed, not computed here: " + "; ".join(reasons))
+        key = doc.name if len(objectives) == 1 else f"{doc.name}.{labels[i]}"
+        ctx.cat.slos.append({
+            "slo_name": key,
+            "slo_document": doc.name,
+            "objective": labels[i],
+            "service": service,
+            "display_name": (doc.body.get("metadata") or {}).get("displayName") or doc.name,
+            "indicator_name": (indicator.get("metadata") or {}).get("name") or "",
+            "indicator_kind": source["kind"],
+            "good_filter_sql": good,
+            "total_filter_sql": source.get("total"),
+            "target": target,
+            "budgeting_method": method,
+            "time_slice_target": slices.get("target"),
+            "time_slice_minutes": slices.get("minutes"),
+            "slice_count_op": THRESHOLD_OPS[obj["op"]] if source["kind"] == "throughput" else None,
+            "slice_count_value": float(obj["value"]) if source["kind"] == "throughput" else None,
+            "window_kind": window["kind"],
+            "window_days": window.get("days"),
+            "calendar_unit": window.get("unit"),
+            "time_zone": window.get("tz", "UTC"),
+            "computed": not reasons,
+            "not_computed_reason": "; ".join(reasons) or None,
+            "definition_hash": canonical_hash({"slo": doc.body, "indicator": indicator, "objective": i}),
+            "valid_from_annotation": valid_from(ctx, doc),
+        })
+
+
+def valid_from(ctx: Resolution, doc: Document) -> dt.date | None:
+    """The day a changed definition takes effect (`metadata.annotations["slm/valid-from"]`)."""
+    annotations = (doc.body.get("metadata") or {}).get("annotations") or {}
+    value = annotations.get(VALID_FROM_ANNOTATION) if isinstance(annotations, dict) else None
+    if value is None:
+        return None
+    day = parse_date(value)
+    if day is None:
+        ctx.problem(doc, f"metadata.annotations.{VALID_FROM_ANNOTATION}", f"must be a date YYYY-MM-DD, got {value!r}")
+    return day
+
+
+def objective_target(ctx: Resolution, doc: Document, obj: dict, path: str) -> float | None:
+    if "target" in obj:
+        target, field = obj["target"], "target"
+    elif "targetPercent" in obj:
+        raw = obj["targetPercent"]
+        target, field = (raw / 100 if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw), "targetPercent"
+    else:
+        ctx.problem(doc, f"{path}.target", "required (or targetPercent)")
+        return None
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target < 1:
+        shown = obj[field]
+        bounds = "0 and 1" if field == "target" else "0 and 100"
+        ctx.problem(doc, f"{path}.{field}", f"must be a number strictly between {bounds}, got {shown!r}")
+        return None
+    return float(target)
+
+
+def time_slices(ctx: Resolution, doc: Document, obj: dict, path: str, method: str, kind: str) -> dict | None:
+    if kind == "throughput" and method != "Timeslices":
+        ctx.problem(doc, "spec.budgetingMethod", f"a throughput (count) indicator needs Timeslices, got {method!r}")
+        return None
+    if method == "Occurrences":
+        return {}
+    out: dict = {}
+    window = obj.get("timeSliceWindow")
+    m = re.fullmatch(r"(\d+)([smh])", str(window or ""))
+    if not m:
+        ctx.problem(doc, f"{path}.timeSliceWindow", f"{method} needs a slice length like 1m or 5m, got {window!r}")
+        return None
+    seconds = int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2)]
+    if seconds % 60 or not 60 <= seconds <= 86_400 or 86_400 % seconds:
+        ctx.problem(doc, f"{path}.timeSliceWindow", "slices are whole minutes that divide a day (1m, 5m, 1h, ...)")
+        return None
+    out["minutes"] = seconds // 60
+    if method == "Timeslices" and kind != "throughput":
+        t = obj.get("timeSliceTarget")
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t <= 1:
+            ctx.problem(doc, f"{path}.timeSliceTarget", f"Timeslices needs a slice target in (0, 1], got {t!r}")
+            return None
+        out["target"] = float(t)
+    return out
+
+
+def objective_good_filter(ctx: Resolution, doc: Document, obj: dict, path: str, source: dict) -> str | None | bool:
+    """The good filter for one objective (None when not computed, False after a problem)."""
+    if source["kind"] == "ratio":
+        return source.get("good")
+    op, value = obj.get("op"), obj.get("value")
+    if source["kind"] == "throughput":
+        # Every counted event is "good"; the slice's count is compared with op/value later.
+        return slice_count_threshold(ctx, doc, obj, path) and source["total"]
+    if op not in THRESHOLD_OPS:
+        ctx.problem(doc, f"{path}.op", f"a thresholdMetric objective needs op {sorted(THRESHOLD_OPS)}, got {op!r}")
+        return False
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        ctx.problem(doc, f"{path}.value", f"a thresholdMetric objective needs a numeric value, got {value!r}")
+        return False
+    if "total" not in source:
+        return None
+    # The threshold text is built from checked parts and compiled like any filter.
+    condition = compile_filter(f"{source['field']} {THRESHOLD_OPS[op]} {value!r}")
+    return f"({source['total']}) and ({condition})"
+
+
+def slice_count_threshold(ctx: Resolution, doc: Document, obj: dict, path: str) -> bool:
+    """A throughput objective compares each slice's event count with a non-negative value."""
+    op, value = obj.get("op"), obj.get("value")
+    if op not in THRESHOLD_OPS:
+        ctx.problem(doc, f"{path}.op", f"a throughput objective needs op {sorted(THRESHOLD_OPS)}, got {op!r}")
+        return False
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        ctx.problem(doc, f"{path}.value", f"a throughput objective needs a count >= 0 per slice, got {value!r}")
+        return False
+    return True
+
+
+def time_window(ctx: Resolution, doc: Document) -> dict | None:
+    windows = doc.spec.get("timeWindow")
+    if not isinstance(windows, list) or len(windows) != 1 or not isinstance(windows[0], dict):
+        ctx.problem(doc, "spec.timeWindow", "exactly one time window is required")
+        return None
+    w = windows[0]
+    m = re.fullmatch(r"(\d+)([mhdwMQY])", str(w.get("duration", "")))
+    if not m:
+        ctx.problem(doc, "spec.timeWindow[0].duration", f"not a duration like 28d or 1M: {w.get('duration')!r}")
+        return None
+    n, unit = int(m.group(1)), m.group(2)
+    if w.get("isRolling", False):
+        if unit not in ("d", "w"):
+            ctx.problem(doc, "spec.timeWindow[0].duration", "a rolling window is counted in days: use Nd or Nw")
+            return None
+        return {"kind": "rolling", "days": n * (7 if unit == "w" else 1)}
+    cal = w.get("calendar") or {}
+    tz = cal.get("timeZone", "UTC")
+    try:
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        ctx.problem(doc, "spec.timeWindow[0].calendar.timeZone", f"unknown time zone {tz!r}")
+        return None
+    if cal.get("startTime") is not None and parse_timestamp(str(cal["startTime"]).replace(" ", "T")) is None:
+        ctx.problem(doc, "spec.timeWindow[0].calendar.startTime", f"not a time: {cal['startTime']!r}")
+        return None
+    if unit not in CALENDAR_UNITS or n != 1:
+        ctx.problem(doc, "spec.timeWindow[0].duration", "a calendar window is 1w, 1M or 1Q")
+        return None
+    return {"kind": "calendar", "unit": CALENDAR_UNITS[unit], "tz": tz}

@@ -1,0 +1,191 @@
+"""Runs the pipeline for the command line: the same Dagster job the schedule runs, in process.
+
+The run is recorded in the Dagster instance under $SLM_HOME/dagster, so `dagster dev` with
+DAGSTER_HOME pointing there shows the CLI's runs next to its own.
+"""
+
+import datetime as dt
+import logging
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import dagster as dg
+
+from ..catalog import CatalogError, require_catalog
+from ..core.periods import PeriodError, parse_day
+from ..ingest import Lake, land, landed_days
+from ..orchestration.partitions import range_tags
+from ..quality.results import CheckVerdict, is_dbt_test
+from ..settings import Settings
+from ..warehouse.project import prepare_manifest
+
+INFRA_DIR = Path(__file__).resolve().parents[2] / "infra"
+
+Printer = Callable[[str], None]
+
+
+class PipelineError(Exception):
+    pass
+
+
+@dataclass
+class RunResult:
+    success: bool
+    start: str
+    end: str
+    run_id: str
+    checks: list[CheckVerdict] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+
+
+# dagster-dbt's notes about its own mechanics; dbt's output itself is shown as it comes.
+_CHATTER = ("Finished", "Copying `", "A dbt subsetted execution", "Running dbt command")
+
+
+class _ProgressHandler(logging.Handler):
+    """Prints the assets' own messages and step outcomes; Dagster's framework chatter is dropped."""
+
+    def __init__(self, out: Printer):
+        super().__init__(logging.INFO)
+        self.out = out
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", {}) or {}
+        event = meta.get("dagster_event")
+        step = meta.get("step_key") or ""
+        if event is None:
+            message = meta.get("orig_message", record.getMessage())
+            if record.levelno >= logging.INFO and step and not message.startswith(_CHATTER):
+                self.out(f"  {step}: {message}")
+            return
+        kind = event.event_type_value
+        if kind == "STEP_FAILURE":
+            self.out(f"  {step}: FAILED")
+
+        elif kind == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            verdict = "passed" if data.passed else f"FAILED ({data.severity.value.lower()})"
+            if not is_dbt_test(data.check_name) or not data.passed:
+                self.out(f"  check {data.asset_key.to_user_string()}/{data.check_name}: {verdict}")
+
+
+def _progress_logger(out: Printer) -> dg.LoggerDefinition:
+    @dg.logger(description="Concise progress lines for the slm command line")
+    def progress(_init_context):
+        log = logging.getLogger(f"slm.progress.{id(out)}")
+        log.setLevel(logging.INFO)
+        log.handlers = [_ProgressHandler(out)]
+        log.propagate = False
+        return log
+
+    return progress
+
+
+def instance_for(settings: Settings) -> dg.DagsterInstance:
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copy(INFRA_DIR / "dagster.yaml", home / "dagster.yaml")
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def _landing_progress(out: Printer) -> Callable[[int, int, str], None]:
+    tty = sys.stdout.isatty()
+
+    def report(i: int, n: int, rel: str) -> None:
+        if tty:
+            end = "\n" if i == n else ""
+            print(f"\r  landing files {i}/{n} ({100 * i // n} %)", end=end, flush=True)
+        elif i == n or i % max(1, n // 10) == 0:
+            out(f"  landing files {i}/{n}")
+
+    return report
+
+
+def _parse_day(value: str | None, what: str) -> dt.date | None:
+    try:
+        return parse_day(value, f"--{what}")
+    except PeriodError as exc:
+        raise PipelineError(str(exc)) from None
+
+
+def run_pipeline(settings: Settings, start: str | None = None, end: str | None = None,
+                 out: Printer = print, full_refresh: bool = False) -> RunResult:
+    """Catalog -> ingest -> dbt -> checks for the days [start, end] (both inclusive); a full
+    refresh covers every landed day and rebuilds the incremental models from the lake."""
+    if full_refresh and (start or end):
+        raise PipelineError("--full-refresh rebuilds every landed day: leave out --start and --end")
+    settings.export()
+    try:
+        require_catalog(settings.catalog)
+    except CatalogError as exc:
+        for p in exc.problems:
+            out(f"  {p}")
+        raise PipelineError(f"catalog {settings.catalog} has {len(exc.problems)} problem(s); fix them first") from None
+    first, last = _parse_day(start, "start"), _parse_day(end, "end")
+    if first and last and last < first:
+        raise PipelineError(f"--end {end} is before --start {start}")
+
+    lake = Lake(settings.lake)
+    out(f"Landing {settings.landing}")
+    report = land(lake, settings.landing, progress=_landing_progress(out), formats=settings.formats)
+    read = sum(e.rows_read for e in report.landed)
+    bad = sum(e.rows_quarantined for e in report.landed)
+    out(f"  {len(report.landed)} new file(s), {read} records read, {read - bad} landed, {bad} quarantined; "
+        f"{report.already_landed} file(s) landed before")
+    days = landed_days(lake)
+    if not days and not (first and last):
+        raise PipelineError(f"no telemetry landed from {settings.landing}: nothing to compute")
+    first = first or dt.date.fromisoformat(days[0])
+    last = last or dt.date.fromisoformat(days[-1])
+
+    prepare_manifest()
+    from ..definitions import build_definitions  # only now: importing it needs the dbt manifest
+
+    job = build_definitions(settings).resolve_job_def("slm_daily")
+    how = ", full refresh" if full_refresh else ""
+    out(f"Computing {first} .. {last} ({(last - first).days + 1} day(s){how}) with Dagster job slm_daily")
+    result = job.with_logger_defs({"progress": _progress_logger(out)}).execute_in_process(
+        instance=instance_for(settings),
+        tags=range_tags(first, last, full_refresh),
+        run_config={"loggers": {"progress": {}}},
+        raise_on_error=False,
+    )
+    checks = [
+        CheckVerdict(c.asset_key.to_user_string(), c.check_name, c.passed, c.severity.value,
+                     {k: v.value for k, v in c.metadata.items()})
+        for c in result.get_asset_check_evaluations()
+    ]
+    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    return RunResult(result.success, first.isoformat(), last.isoformat(), result.run_id, checks, failed)
+
+
+def run_snapshot(settings: Settings, period: str = "", contract: str = "", override_reason: str = "",
+                 restate_reason: str = "") -> dict:
+    """Materialize the audit_snapshot asset; returns its metadata."""
+    settings.export()
+    prepare_manifest()
+    from ..definitions import build_definitions
+
+    job = build_definitions(settings).resolve_job_def("slm_snapshot").with_logger_defs({"progress": _progress_logger(lambda _line: None)})
+    result = job.execute_in_process(
+        instance=instance_for(settings),
+        run_config={"ops": {"audit_snapshot": {"config": {"period": period, "contract": contract,
+                                                          "override_reason": override_reason,
+                                                          "restate_reason": restate_reason}}},
+                    "loggers": {"progress": {}}},
+        raise_on_error=False,
+    )
+    if not result.success:
+        failure = next((e for e in result.all_events if e.event_type_value == "STEP_FAILURE"), None)
+        cause = failure.event_specific_data.error.cause if failure and failure.event_specific_data.error else None
+        message = (cause.message if cause else None) or (failure.message if failure else "snapshot run failed")
+        # Dagster prefixes the exception's class ("pipelines.audit.stores.base.SnapshotError: ..."): the
+        # user needs the sentence only
+        raise PipelineError(re.sub(r"^[\w.]+(Error|Exception): ", "", message.strip().splitlines()[-1]))
+    mats = result.asset_materializations_for_node("audit_snapshot")
+    return {k: v.value for k, v in mats[-1].metadata.items()}

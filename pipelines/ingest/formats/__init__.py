@@ -1,0 +1,58 @@
+"""Landing formats -> canonical records as text (RAW_SCHEMA batches), one reader per format.
+
+SPEC.md "Input formats": canonical JSONL, CSV and Parquet, nginx/Apache access logs, AWS ALB
+logs, OTLP/JSON traces and Prometheus query_range exports, any of them gzipped. A reader never
+validates values (that is `ingest.validate`); it says only where a record came from and, when it
+cannot make one, why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pyarrow as pa
+
+from ...core.events import LANDING_FORMATS
+from .access_log import access_log_rows
+from .alb import alb_rows
+from .csv_lines import csv_rows
+from .detect import detect_format, format_for
+from .jsonl import jsonl_batches
+from .otlp import otlp_rows
+from .parquet_batches import parquet_batches
+from .prometheus import prometheus_rows
+from .text import UNREADABLE, batches, is_gzip, read_text, text_lines
+
+Reader = Callable[[Path, str | None], Iterator[pa.Table]]
+
+# One reader per landing format; `service` names the records of formats that carry none.
+READERS: dict[str, Reader] = {
+    "jsonl": lambda path, service: jsonl_batches(path, is_gzip(path)),
+    "jsonl.gz": lambda path, service: jsonl_batches(path, is_gzip(path)),
+    "csv": lambda path, service: batches(csv_rows(path, is_gzip(path))),
+    "csv.gz": lambda path, service: batches(csv_rows(path, is_gzip(path))),
+    "parquet": lambda path, service: parquet_batches(path),
+    "access_log": lambda path, service: batches(access_log_rows(text_lines(path, is_gzip(path)), service)),
+    "alb": lambda path, service: batches(alb_rows(text_lines(path, is_gzip(path)), service)),
+    # JSON documents are read whole: OTLP exports are split into files by the exporter
+    "otlp": lambda path, service: batches(otlp_rows(read_text(path))),
+    "prometheus": lambda path, service: batches(prometheus_rows(read_text(path), service)),
+}
+assert set(READERS) == set(LANDING_FORMATS), "a landing format without a reader, or a reader without a name"
+
+
+def _unrecognised(path: Path) -> Iterator[pa.Table]:
+    rows = ({"_line": n, "_raw": line[:2000], "_error": "unrecognised file format"}
+            for n, line in enumerate(text_lines(path, is_gzip(path)), start=1))
+    return batches(rows)
+
+
+def raw_batches(path: Path, fmt: str, service: str | None = None) -> Iterator[pa.Table]:
+    """The file's records as RAW_SCHEMA batches; every line of a file in no known format is
+    quarantined as unrecognised."""
+    reader = READERS.get(fmt)
+    return reader(path, service) if reader else _unrecognised(path)
+
+
+__all__ = ["LANDING_FORMATS", "READERS", "UNREADABLE", "detect_format", "format_for", "raw_batches"]

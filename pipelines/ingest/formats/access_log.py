@@ -1,0 +1,38 @@
+"""nginx / Apache combined access logs; request time, when present, as a last bare field in seconds
+(`$request_time`) or as `rt="0.139"` / `request_time=0.139`. Such logs carry no service name: the
+first folder under the landing location names it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Iterator
+
+from .records import failed, operation, record
+
+ACCESS_RE = re.compile(
+    r'^(?P<client>\S+) \S+ (?P<user>\S+) \[(?P<time>[^\]]+)\] "(?P<request>[^"]*)" (?P<status>\d{3}) (?P<bytes>\S+)'
+    r'(?: "(?P<referer>[^"]*)" "(?P<agent>[^"]*)")?(?P<rest>.*)$')
+REQUEST_TIME_RE = re.compile(r'(?:^|\s)(?:rt|request_time)="?(?P<rt>-?[0-9.]+)"?(?:\s|$)')
+TRAILING_SECONDS_RE = re.compile(r'\s(?P<rt>[0-9]+\.[0-9]+)\s*$')
+ACCESS_TIME_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
+
+
+def access_log_rows(lines: Iterator[str], service: str | None) -> Iterator[dict]:
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        m = ACCESS_RE.match(line)
+        if not m:
+            yield failed(n, line, "not a combined access log line")
+            continue
+        try:
+            ts = dt.datetime.strptime(m["time"], ACCESS_TIME_FORMAT)
+        except ValueError:
+            yield failed(n, line, f"timestamp: {m['time']} is not like 10/Oct/2000:13:55:36 -0700")
+            continue
+        rest = m["rest"] or ""
+        rt = REQUEST_TIME_RE.search(rest) or TRAILING_SECONDS_RE.search(rest)
+        latency = float(rt["rt"]) * 1000 if rt and float(rt["rt"]) >= 0 else None
+        yield record(n, line, timestamp=ts.isoformat(), service=service, operation=operation(m["request"]),
+                      status_code=m["status"], latency_ms=latency, source="server")

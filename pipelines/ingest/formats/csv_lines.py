@@ -1,0 +1,31 @@
+"""Canonical CSV: a header names the fields; a row with another number of fields is quarantined."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Iterator
+
+from ...core.events import CANONICAL_FIELDS
+from .text import text_lines
+
+
+def csv_rows(path: Path, gz: bool) -> Iterator[dict]:
+    lines = text_lines(path, gz)
+    reader = csv.reader(lines)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        return
+    for n, values in enumerate(reader, start=2):
+        if not values:
+            continue
+        row = {"_line": n, "_raw": ",".join(values), "_error": None}
+        if len(values) != len(header):
+            row["_error"] = f"expected {len(header)} fields as in the header, got {len(values)}"
+        else:
+            rec = dict(zip(header, values))
+            for f in CANONICAL_FIELDS:
+                v = rec.get(f)
+                row[f] = v if v not in (None, "") else None
+        yield row

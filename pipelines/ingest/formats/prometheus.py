@@ -1,0 +1,51 @@
+"""Prometheus `query_range` JSON of request counters by `code` (or `status`) label: each step's
+increase becomes one record standing for that many requests (sample_rate = 1 / increase); a
+counter that goes down was reset, so its increase is its new value."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+from .records import failed, record
+
+
+def prometheus_rows(text: str, service: str | None) -> Iterator[dict]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield failed(1, text[:2000], f"not valid JSON: {exc.msg}")
+        return
+    data = doc.get("data") if isinstance(doc, dict) else None
+    if not isinstance(data, dict) or data.get("resultType") != "matrix":
+        yield failed(1, text[:2000], "a Prometheus query_range answer needs data.resultType = matrix")
+        return
+    count = 0
+    for series in data.get("result") or []:
+        labels = series.get("metric") or {}
+        code = labels.get("code") or labels.get("status")
+        svc = labels.get("service") or labels.get("job") or service
+        previous = None
+        for ts, value in series.get("values") or []:
+            count += 1
+            raw = json.dumps({"metric": labels, "value": [ts, value]})
+            if code is None:
+                yield failed(count, raw, "series without a code or status label")
+                continue
+            try:
+                current = float(value)
+            except (TypeError, ValueError):
+                yield failed(count, raw, f"value: {value!r} is not a number")
+                continue
+            if previous is None:  # the first sample is the baseline, not an increase
+                previous = current
+                continue
+            increase = current if current < previous else current - previous  # a reset starts from 0
+            previous = current
+            if increase == 0:
+                continue
+            if increase < 1:
+                yield failed(count, raw, f"increase of {increase} is less than one request (a rate, not a counter?)")
+                continue
+            yield record(count, raw, timestamp=int(float(ts) * 1000), service=svc, status_code=code,
+                          sample_rate=1 / increase, source="prometheus")

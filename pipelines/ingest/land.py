@@ -1,0 +1,165 @@
+"""Landing: every landing file not landed before (by content hash) read once into the lake.
+
+The same bytes delivered again land nothing; a file whose name returns with new content is
+landed as a correction that supersedes the earlier version (both are kept). Rows read = rows
+landed + rows quarantined, for every file, or the file does not land at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..core.events import LANDED_SCHEMA, QUARANTINE_SCHEMA
+from ..core.hashing import sha256_file
+from ..core.storage import atomic_path, write_bytes_atomic
+from .formats import UNREADABLE, detect_format, format_for, raw_batches
+from .lake import Lake, LedgerEntry
+from .landing import LandingFile, open_landing
+from .validate import validated
+
+
+@dataclass
+class LandingReport:
+    landed: list[LedgerEntry] = field(default_factory=list)
+    already_landed: int = 0
+
+    @property
+    def corrections(self) -> list[LedgerEntry]:
+        return [e for e in self.landed if e.supersedes]
+
+
+def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None,
+              location: str | None = None, fmt: str | None = None) -> LedgerEntry:
+    fmt = fmt or detect_format(path)
+    service = rel.split("/", 1)[0] if "/" in rel else None
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    read = landed_n = bad_n = 0
+    days: set[str] = set()
+    lake.files.mkdir(parents=True, exist_ok=True)
+    lake.quarantine.mkdir(parents=True, exist_ok=True)
+    with atomic_path(lake.files / f"{sha}.parquet") as good_tmp, atomic_path(lake.quarantine / f"{sha}.parquet") as bad_tmp:
+        with pq.ParquetWriter(good_tmp, LANDED_SCHEMA, compression="zstd") as good_w, \
+             pq.ParquetWriter(bad_tmp, QUARANTINE_SCHEMA, compression="zstd") as bad_w:
+            batches, last_line = raw_batches(path, fmt, service), 0
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except UNREADABLE as exc:
+                    # Keep what was read before the damage; the rest is one quarantined record.
+                    reason = f"file unreadable after line {last_line}: {type(exc).__name__}: {exc}"
+                    bad_w.write_table(pa.Table.from_pylist(
+                        [{"file_sha256": sha, "file": rel, "line": last_line + 1, "reason": reason[:500], "raw": None}],
+                        schema=QUARANTINE_SCHEMA))
+                    read += 1
+                    bad_n += 1
+                    break
+                landed, bad = validated(con, batch, sha, rel)
+                read += batch.num_rows
+                landed_n += landed.num_rows
+                bad_n += bad.num_rows
+                last_line = pc.max(batch["_line"]).as_py() or last_line
+                if landed.num_rows:
+                    good_w.write_table(landed)
+                    days.update(d.isoformat() for d in pc.unique(landed["day"]).to_pylist())
+                if bad.num_rows:
+                    bad_w.write_table(bad)
+    con.close()
+    if read != landed_n + bad_n:  # the promise this stage exists for
+        raise AssertionError(f"{rel}: read {read} != landed {landed_n} + quarantined {bad_n}")
+    entry = LedgerEntry(
+        file_sha256=sha, path=rel, size=path.stat().st_size, format=fmt, rows_read=read,
+        rows_landed=landed_n, rows_quarantined=bad_n, days=sorted(days),
+        landed_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"), supersedes=supersedes,
+        location=location,
+    )
+    # The ledger entry is written last: a file without one was never landed and is retried.
+    write_bytes_atomic(json.dumps(asdict(entry), indent=1).encode(), lake.ledger_dir / f"{sha}.json")
+    return entry
+
+
+@dataclass
+class Delivery:
+    """One landing file as a run sees it, before anything is written."""
+    file: LandingFile
+    sha256: str | None     # None: not read (a dry run over S3 that would need a download)
+    status: str            # new | correction | already landed
+    supersedes: str | None = None
+
+
+def _classify(f: LandingFile, sha: str | None, known: set[str], by_path: dict[str, LedgerEntry]) -> Delivery:
+    """The one rule: known bytes are already landed; a known path with new bytes is a correction."""
+    if sha is not None and sha in known:
+        return Delivery(f, sha, "already landed")
+    previous = by_path.get(f.rel)
+    if previous is not None:
+        return Delivery(f, sha, "correction", previous.file_sha256)
+    return Delivery(f, sha, "new")
+
+
+def plan(lake: Lake, landing: str, read_new: bool = True, progress=None) -> list[Delivery]:
+    """What landing `landing` now would do, file by file, without writing to the lake."""
+    source = open_landing(landing)
+    files = source.files()
+    known_hashes = {e.file_sha256 for e in lake.ledger()}
+    by_path = {e.path: e for e in lake.active()}
+    fingerprints = lake.fingerprints()
+    out = []
+    scratch = Path(tempfile.mkdtemp(prefix="slm-plan-"))  # a dry run writes nothing in the lake
+    for i, f in enumerate(files, start=1):
+        sha = fingerprints.get(f.fingerprint)
+        if sha is None and read_new:
+            with source.local_copy(f, scratch) as local:
+                sha = sha256_file(local)
+        out.append(_classify(f, sha, known_hashes, by_path))
+        if progress:
+            progress(i, len(files), f.rel)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return out
+
+
+def land(lake: Lake, landing: str, progress=None, formats: dict[str, str] | None = None) -> LandingReport:
+    """Land every landing file not landed before (by content). Safe to call any number of times.
+    `formats` maps landing path prefixes to a format, for files whose content does not tell."""
+    source = open_landing(landing)
+    files = source.files()
+    report = LandingReport()
+    with lake.lock():
+        known = {e.file_sha256 for e in lake.ledger()}
+        by_path = {e.path: e for e in lake.active()}
+        fingerprints = lake.fingerprints()
+        try:
+            for i, f in enumerate(files, start=1):
+                sha = fingerprints.get(f.fingerprint)
+                if sha is not None and sha in known:
+                    report.already_landed += 1
+                else:
+                    with source.local_copy(f, lake.root / ".incoming") as local:
+                        sha = sha256_file(local)
+                        delivery = _classify(f, sha, known, by_path)
+                        if delivery.status == "already landed":
+                            report.already_landed += 1
+                        else:
+                            entry = land_file(lake, local, f.rel, sha, delivery.supersedes,
+                                              location=f.location, fmt=format_for(f.rel, formats))
+                            known.add(sha)
+                            by_path[f.rel] = entry
+                            report.landed.append(entry)
+                    fingerprints[f.fingerprint] = sha
+                if progress:
+                    progress(i, len(files), f.rel)
+        finally:
+            lake.save_fingerprints(fingerprints)
+    return report

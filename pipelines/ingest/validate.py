@@ -1,0 +1,81 @@
+"""The one place that decides what a valid canonical record is; the reason names the field.
+
+The rules themselves (ranges, allowed values, defaults) come from `core.events`; this module
+spells them in SQL, so a batch of any size is judged by DuckDB, never row by row in Python.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from ..core.events import (DEFAULT_SAMPLE_RATE, DEFAULT_SOURCE, LANDED_SCHEMA, LATENCY_MIN_MS, OUTCOMES,
+                            QUARANTINE_SCHEMA, SAMPLE_RATE_RANGE, STATUS_CODE_RANGE)
+
+_LOW, _HIGH = STATUS_CODE_RANGE
+_OUTCOMES_SQL = ", ".join(f"'{o}'" for o in OUTCOMES)
+_OUTCOMES_TEXT = ", ".join(OUTCOMES[:-1]) + f" or {OUTCOMES[-1]}"
+_RATE_LOW, _RATE_HIGH = SAMPLE_RATE_RANGE
+
+VALIDATE_SQL = f"""
+with parsed as (
+    select *,
+        case when regexp_full_match(trim("timestamp"), '-?[0-9]+')
+             then epoch_ms(cast(trim("timestamp") as bigint))
+             else try_cast(try_cast(trim("timestamp") as timestamptz) as timestamp) end as _ts,
+        try_cast(status_code as double) as _status,
+        try_cast(latency_ms as double) as _latency,
+        try_cast(sample_rate as double) as _rate,
+        try_cast(is_probe as boolean) as _probe
+    from raw
+),
+checked as (
+    select *,
+        case
+            when _error is not null then _error
+            when "timestamp" is null then 'missing field timestamp'
+            when _ts is null then 'timestamp: ' || "timestamp" || ' is neither RFC 3339 nor epoch milliseconds'
+            when nullif(trim(service), '') is null then 'missing field service'
+            when status_code is null and outcome is null then 'needs status_code or outcome'
+            when status_code is not null and (_status is null or _status <> floor(_status))
+                then 'status_code: ' || status_code || ' is not an integer'
+            when _status is not null and (_status < {_LOW} or _status > {_HIGH})
+                then 'status_code: ' || status_code || ' is outside {_LOW}-{_HIGH}'
+            when outcome is not null and outcome not in ({_OUTCOMES_SQL})
+                then 'outcome: ' || outcome || ' is not {_OUTCOMES_TEXT}'
+            when latency_ms is not null and _latency is null then 'latency_ms: ' || latency_ms || ' is not a number'
+            when _latency < {LATENCY_MIN_MS} or isnan(_latency) then 'latency_ms: ' || latency_ms || ' is negative'
+            when sample_rate is not null and (_rate is null or not (_rate > {_RATE_LOW} and _rate <= {_RATE_HIGH}))
+                then 'sample_rate: ' || sample_rate || ' is outside ({_RATE_LOW}, {_RATE_HIGH}]'
+            when is_probe is not null and _probe is null then 'is_probe: ' || is_probe || ' is not a boolean'
+        end as _reason
+    from parsed
+)
+"""
+
+
+def validated(con: duckdb.DuckDBPyConnection, batch: pa.Table, sha: str, rel: str) -> tuple[pa.Table, pa.Table]:
+    """(landed rows, quarantined rows) of one RAW_SCHEMA batch of the landing file `rel`."""
+    con.register("raw", batch)
+    try:
+        con.execute("create or replace temp table checked_batch as " + VALIDATE_SQL + " select * from checked")
+        landed = con.sql(f"""
+            select _ts as event_ts, cast(_ts as date) as day, trim(service) as service,
+                   nullif(operation, '') as operation, cast(_status as integer) as status_code,
+                   nullif(outcome, '') as outcome, _latency as latency_ms,
+                   coalesce(nullif(source, ''), '{DEFAULT_SOURCE}') as source, nullif(region, '') as region,
+                   coalesce(_probe, false) as is_probe, coalesce(_rate, {DEFAULT_SAMPLE_RATE}) as sample_rate,
+                   nullif(version, '') as version, nullif(trace_id, '') as trace_id,
+                   ? as file_sha256, _line as line
+            from checked_batch where _reason is null order by _line
+        """, params=[sha]).to_arrow_table().cast(LANDED_SCHEMA)
+        bad = con.sql("""
+            select ? as file_sha256, ? as file, _line as line, _reason as reason,
+                   coalesce(_raw, to_json(struct_pack(
+                       "timestamp", service, operation, status_code, outcome, latency_ms,
+                       source, region, is_probe, sample_rate, version, trace_id))::varchar) as raw
+            from checked_batch where _reason is not null order by _line
+        """, params=[sha, rel]).to_arrow_table().cast(QUARANTINE_SCHEMA)
+    finally:
+        con.unregister("raw")
+    return landed, bad

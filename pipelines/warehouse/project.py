@@ -1,0 +1,102 @@
+"""The dbt project as the rest of the code sees it: where it is, how to run its dbt, and what its
+manifest says about the marts (which exist, which month a row belongs to, which are frozen in
+audit snapshots) and its vars. Facts about the marts live in the dbt project's YAML, not here.
+
+`@dbt_assets` reads the manifest when its module is imported, and the manifest must never be
+parsed at import time in production, so the CLI and the tests call `prepare_manifest()` first.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..settings import tool_environment
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+TARGET_DIR = DBT_PROJECT_DIR / "target"
+MANIFEST_PATH = TARGET_DIR / "manifest.json"
+MARTS_FOLDER = "marts"
+
+
+class ProjectError(Exception):
+    pass
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this interpreter, so an unactivated virtualenv works too."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def prepare_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than any project file."""
+    sources = [p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in (".sql", ".yml", ".yaml")
+               and "target" not in p.parts and "logs" not in p.parts]
+    if MANIFEST_PATH.exists() and all(p.stat().st_mtime <= MANIFEST_PATH.stat().st_mtime for p in sources):
+        return MANIFEST_PATH
+    done = subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(TARGET_DIR)],
+        env=tool_environment(), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ProjectError(f"dbt parse failed: {(done.stdout + done.stderr).strip()[-2000:]}")
+    _manifest.cache_clear()
+    return MANIFEST_PATH
+
+
+@functools.lru_cache(maxsize=1)
+def _manifest() -> dict:
+    if not MANIFEST_PATH.exists():
+        prepare_manifest()
+    return json.loads(MANIFEST_PATH.read_text())
+
+
+@dataclass(frozen=True)
+class Mart:
+    name: str
+    period_column: str | None  # the column that places a row in a month, if any
+    snapshot: dict | None      # how an audit snapshot selects its rows; None: not frozen
+
+    @property
+    def asset_key(self) -> list[str]:
+        return [MARTS_FOLDER, self.name]
+
+
+def marts() -> list[Mart]:
+    """Every model under models/marts, by name, with its `meta` (see models/marts/*/_*__models.yml)."""
+    out = []
+    for node in _manifest()["nodes"].values():
+        if node["resource_type"] == "model" and node["fqn"][1] == MARTS_FOLDER:
+            meta = node.get("config", {}).get("meta") or {}
+            out.append(Mart(node["name"], meta.get("period_column"), meta.get("snapshot")))
+    return sorted(out, key=lambda m: m.name)
+
+
+def mart(name: str) -> Mart:
+    for m in marts():
+        if m.name == name:
+            return m
+    raise ProjectError(f"no mart named {name!r} in the dbt project")
+
+
+def built_nodes() -> int:
+    """Models and data tests in the project: what a full `dbt build` reports on."""
+    return sum(1 for n in _manifest()["nodes"].values() if n["resource_type"] in ("model", "test"))
+
+
+def project_var(name: str) -> Any:
+    """A var of dbt_project.yml: the one place such a setting is written."""
+    doc = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    try:
+        return doc["vars"][name]
+    except KeyError:
+        raise ProjectError(f"dbt_project.yml has no var {name!r}") from None

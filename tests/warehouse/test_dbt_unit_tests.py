@@ -1,0 +1,28 @@
+"""The dbt `unit_tests:` of the project (models/**/_*__unit_tests.yml) run against the scenario's
+warehouse, which supplies the input relations' column types."""
+
+import json
+import os
+import subprocess
+
+from pipelines.warehouse.project import DBT_PROJECT_DIR, dbt_executable
+
+
+def test_dbt_unit_tests_pass(scenario_run, tmp_path):
+    settings, _, _ = scenario_run
+    env = {**os.environ, "SLM_HOME": str(settings.home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    done = subprocess.run(
+        [dbt_executable(), "test", "--select", "test_type:unit", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
+         "--log-path", str(tmp_path / "logs")],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    outcome = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
+    assert outcome == {
+        "error_budget_status_and_projection": "pass",
+        "slo_windows_rolling_and_calendar": "pass",
+        "sources_disagree_only_beyond_the_tolerance": "pass",
+        "credit_tiers_cap_minimum_and_pro_rating": "pass",
+        "contracts_honour_only_their_own_exclusion_kinds": "pass",
+    }
