@@ -95,6 +95,25 @@ class Settings:
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 
+    @property
+    def dbt_runs(self) -> Path:
+        """One folder per Dagster run that built dbt, holding its run_results.json (audit evidence)."""
+        return self.home / "dbt" / "runs"
+
+    @property
+    def dbt_docs(self) -> Path:
+        return self.home / "dbt" / "docs"
+
+    @property
+    def exports(self) -> Path:
+        """The BI releases and the `current` link."""
+        return self.home / "exports"
+
+    @property
+    def reports(self) -> Path:
+        """Where `slm report` writes unless told otherwise."""
+        return self.home / "reports"
+
 
 def parse_formats(text: str) -> dict[str, str]:
     """`SLM_FORMATS="alb/=alb;edge/logs/=access_log"`: landing path prefixes and their format."""

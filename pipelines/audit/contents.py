@@ -128,7 +128,7 @@ def dbt_evidence(settings: Settings, first_day: dt.date, end: dt.date) -> dict:
     """What dbt did for the days behind the period: every run whose window touched them (from
     the run_results.json each run keeps), and each node's newest status among those runs."""
     runs, nodes = [], {}
-    for path in sorted((settings.home / "dbt" / "runs").glob("*/run_results.json")):
+    for path in sorted(settings.dbt_runs.glob("*/run_results.json")):
         try:
             results = json.loads(path.read_text())
         except (OSError, ValueError):

@@ -29,14 +29,16 @@ from .contents import CATALOG_FILE, LINEAGE_FILE, code_version, freeze_marts
 from .stores import SnapshotError, SnapshotStore
 
 
-class RebuildOutcome(Protocol):
+class Rebuilt(Protocol):
+    """What the rebuild reports: the steps that failed, if any."""
+
     failed_steps: list[str]
 
 
 # How the period is rebuilt: the whole pipeline over a scratch home with a full refresh. The
 # command line passes its runner in (`cli.runner.run_pipeline`): audit sits below the layer that
 # assembles the pipeline, so it is handed the pipeline rather than importing it.
-Rebuild = Callable[[Settings, Callable[[str], None]], RebuildOutcome]
+Rebuild = Callable[[Settings, Callable[[str], None]], Rebuilt]
 
 
 @dataclass

@@ -9,8 +9,11 @@ from dagster_dbt import DbtCliResource
 from ..orchestration.partitions import daily_partitions
 from ..orchestration.policies import DAILY_FRESHNESS, retry_if_transient
 from ..orchestration.resources import SlmLocations
-from ..warehouse.project import marts
+from ..core.storage import write_bytes_atomic
+from ..warehouse.project import marts, project_fingerprint
 from .release import DOCS_FILES, publish_marts
+
+DOCS_STAMP = "project.sha256"  # the project fingerprint the docs site in dbt/docs was generated from
 
 
 @dg.asset(
@@ -28,8 +31,14 @@ def published_marts(context: dg.AssetExecutionContext, slm: SlmLocations, dbt: D
     settings = slm.settings()
 
     def dbt_docs(folder: Path) -> None:
-        target = settings.home / "dbt" / "docs"
-        dbt.cli(["docs", "generate"], target_path=target, raise_on_error=True).wait()
+        # the site describes the project, not the data: regenerated only when the project changed
+        target, fingerprint = settings.dbt_docs, project_fingerprint()
+        stamp = target / DOCS_STAMP
+        current = stamp.exists() and stamp.read_text() == fingerprint and all((target / n).exists() for n in DOCS_FILES)
+        if not current:
+            dbt.cli(["docs", "generate"], target_path=target, raise_on_error=True).wait()
+            write_bytes_atomic(fingerprint.encode(), stamp)
+            context.log.info("dbt docs generated (the dbt project changed since the last site)")
         folder.mkdir()
         for name in DOCS_FILES:
             shutil.copy(target / name, folder / name)

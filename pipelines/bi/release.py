@@ -26,10 +26,6 @@ DOCS_FILES = ("index.html", "manifest.json", "catalog.json")  # a static site: o
 KEEP_RELEASES = 3  # the current one and two before it, for readers still on them
 
 
-def exports_root(settings: Settings) -> Path:
-    return settings.home / "exports"
-
-
 def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -37,7 +33,7 @@ def _quote(path: Path) -> str:
 def publish_marts(settings: Settings, docs: Callable[[Path], None] | None = None) -> dict:
     """Build a release from the warehouse's marts and make it current; returns what was published.
     `docs(folder)` writes the dbt docs site into the release before it is swapped in."""
-    root = exports_root(settings)
+    root = settings.exports
     release_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
     staging = root / "releases" / f".{release_id}"
     staging.mkdir(parents=True)
@@ -85,5 +81,5 @@ def _drop_old_releases(root: Path, keep: str) -> None:
 
 
 def current_release(settings: Settings) -> str | None:
-    link = exports_root(settings) / "current"
+    link = settings.exports / "current"
     return os.readlink(link).split("/")[-1] if link.is_symlink() else None

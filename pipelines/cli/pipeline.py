@@ -149,5 +149,5 @@ def report(period: str, formats: str, out: str | None, home: str | None) -> None
 
     settings = Settings.from_env(home=home)
     chosen = parse_formats(formats)
-    for path in write_report(settings.warehouse, period, chosen, Path(out) if out else settings.home / "reports"):
+    for path in write_report(settings.warehouse, period, chosen, Path(out) if out else settings.reports):
         click.echo(f"{path.suffix[1:]:4} {path} ({path.stat().st_size:,} bytes)")

@@ -91,7 +91,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, slm
     if is_full_refresh(context.run.tags):
         # every landed day, incremental tables dropped and rebuilt (the run covers all days)
         args = ["build", "--full-refresh"]
-    target = slm.settings().home / "dbt" / "runs" / context.run.run_id
+    target = slm.settings().dbt_runs / context.run.run_id
     try:
         yield from _with_progress(context, dbt.cli(args, context=context, target_path=target).stream())
     except Exception as exc:

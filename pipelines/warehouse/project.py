@@ -9,6 +9,7 @@ parsed at import time in production, so the CLI and the tests call `prepare_mani
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import shutil
 import subprocess
@@ -86,6 +87,16 @@ def mart(name: str) -> Mart:
         if m.name == name:
             return m
     raise ProjectError(f"no mart named {name!r} in the dbt project")
+
+
+def project_fingerprint() -> str:
+    """A hash of every file dbt reads to compile the project (models, macros, YAML): what is built
+    from the project alone, like the docs site, needs rebuilding only when this changes."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in (".sql", ".yml", ".yaml")
+                       and "target" not in p.parts and "logs" not in p.parts):
+        h.update(path.relative_to(DBT_PROJECT_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def built_nodes() -> int:
