@@ -15,7 +15,7 @@ from ..core.events import LANDED_COLUMNS
 from ..ingest.lake import Lake
 from .gx import SAMPLE, validate_frame
 from .ledger import ERROR, WARN
-from .results import CheckResult, check_result, failed_expectations
+from .results import CheckResult, failed_expectations
 
 Window = tuple[dt.date, dt.date] | None
 # A landing path that names the day it was delivered for: dt=2026-10-05, date=..., 2026/10/05, 2026-10-05
@@ -73,10 +73,10 @@ def landed_events_valid(frame: pd.DataFrame, window: Window, home: Path | None) 
     """Suite `landed_events` (error, blocking): schema, required fields, value ranges, and every
     event inside the day partition it is stored in."""
     if frame.empty:
-        return check_result("landed_events_valid", True, ERROR, [], {"rows": 0})
+        return CheckResult("landed_events_valid", True, ERROR, [], {"rows": 0})
     checked = frame[list(LANDED_COLUMNS) + ["event_day", "landing_path"]]
     suite = validate_frame(checked, "landed_events", complete=True, home=home)
-    return check_result("landed_events_valid", suite.success, ERROR,
+    return CheckResult("landed_events_valid", suite.success, ERROR,
                    failed_expectations(suite, checked, ROW_EVIDENCE), {"rows": len(frame)})
 
 
@@ -85,9 +85,9 @@ def landed_event_times(frame: pd.DataFrame, window: Window, home: Path | None) -
     (dt=YYYY-MM-DD, YYYY/MM/DD, ...) lie within that day, give or take an hour; a file from a host
     with a skewed clock fails. It does not stop the run; it blocks the period's snapshot."""
     if frame.empty:
-        return check_result("landed_event_times", True, ERROR, [], {"rows": 0})
+        return CheckResult("landed_event_times", True, ERROR, [], {"rows": 0})
     suite = validate_frame(frame, "landed_event_times", complete=True, home=home)
-    return check_result("landed_event_times", suite.success, ERROR,
+    return CheckResult("landed_event_times", suite.success, ERROR,
                    failed_expectations(suite, frame, ROW_EVIDENCE + ("minutes_outside_delivery_day",)),
                    {"rows": len(frame), "rows_with_delivery_day": int(frame["minutes_outside_delivery_day"].notna().sum())})
 
@@ -95,11 +95,11 @@ def landed_event_times(frame: pd.DataFrame, window: Window, home: Path | None) -
 def landed_event_duplicates(frame: pd.DataFrame, window: Window, home: Path | None) -> CheckResult:
     """Suite `landed_event_duplicates` (warn): the share of events repeating another's trace_id."""
     if frame.empty:
-        return check_result("landed_event_duplicates", True, WARN, [], {"rows": 0})
+        return CheckResult("landed_event_duplicates", True, WARN, [], {"rows": 0})
     suite = validate_frame(frame[["trace_id"]], "landed_event_duplicates", home=home)
     repeated = frame["trace_id"].dropna()
     repeated = repeated[repeated.duplicated(keep=False)]
-    return check_result("landed_event_duplicates", suite.success, WARN, failed_expectations(suite), {
+    return CheckResult("landed_event_duplicates", suite.success, WARN, failed_expectations(suite), {
         "rows": len(frame), "rows_with_trace_id": int(frame["trace_id"].notna().sum()),
         "rows_sharing_a_trace_id": len(repeated),
         "duplicated_trace_ids": sorted(repeated.unique().tolist())[:SAMPLE],
@@ -127,11 +127,11 @@ def telemetry_fresh(events: pd.DataFrame, window: Window, home: Path | None) -> 
     """Suite `telemetry_freshness` (warn): the newest landed event is recent at the window's end."""
     frame = freshness_frame(events, window, dt.datetime.now(dt.timezone.utc))
     if frame.empty:
-        return check_result("telemetry_fresh", False, WARN,
+        return CheckResult("telemetry_fresh", False, WARN,
                        [{"expectation": "events landed", "observed": "none"}], {"rows": 0})
     suite = validate_frame(frame[["lag_minutes"]], "telemetry_freshness", home=home)
     row = frame.iloc[0]
-    return check_result("telemetry_fresh", suite.success, WARN, failed_expectations(suite), {
+    return CheckResult("telemetry_fresh", suite.success, WARN, failed_expectations(suite), {
         "newest_event": row["newest_event_ts"].isoformat(), "lag_minutes": round(float(row["lag_minutes"]), 1),
         "newest_by_service": row["newest_by_service"],
     })

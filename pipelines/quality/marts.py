@@ -12,7 +12,7 @@ import pandas as pd
 
 from .gx import validate_frame
 from .ledger import ERROR, WARN
-from .results import CheckResult, check_result, failed_expectations
+from .results import CheckResult, failed_expectations
 
 Window = tuple[dt.date, dt.date] | None
 
@@ -34,7 +34,7 @@ def telemetry_complete(warehouse: Path, window: Window, home: Path | None) -> Ch
         from marts.fct_telemetry_gaps {where} order by service, source, gap_start""", params)
     suite = validate_frame(frame, "telemetry_completeness", home=home)
     gaps = json.loads(frame.to_json(orient="records", date_format="iso"))
-    return check_result("telemetry_complete", suite.success, WARN, failed_expectations(suite), {
+    return CheckResult("telemetry_complete", suite.success, WARN, failed_expectations(suite), {
         "gaps": len(frame), "gap_minutes": int(frame["gap_minutes"].sum()) if len(frame) else 0,
         "services_with_gaps": ", ".join(sorted(set(frame["service"]))) or "none",
         "gap_list": gaps[:50],
@@ -49,7 +49,7 @@ def telemetry_volume(warehouse: Path, window: Window, home: Path | None) -> Chec
         select service, source, day, records, baseline_records, baseline_weeks, volume_ratio
         from marts.fct_telemetry_volume {where} order by service, source, day""", params)
     suite = validate_frame(frame, "telemetry_volume", complete=True, home=home)
-    return check_result("telemetry_volume", suite.success, WARN,
+    return CheckResult("telemetry_volume", suite.success, WARN,
                    failed_expectations(suite, frame, ("service", "source", "day", "records", "baseline_records", "volume_ratio")),
                    {"days_checked": len(frame), "days_with_baseline": int(frame["volume_ratio"].notna().sum())})
 
@@ -62,5 +62,5 @@ def sli_daily_valid(warehouse: Path, window: Window, home: Path | None) -> Check
                round(sli, 9) as sli, round(sli_adjusted, 9) as sli_adjusted, round(coverage, 9) as coverage
         from marts.fct_sli_daily {where} order by slo_name, day""", params)
     suite = validate_frame(frame, "fct_sli_daily", complete=True, home=home)
-    return check_result("sli_daily_valid", suite.success, ERROR,
+    return CheckResult("sli_daily_valid", suite.success, ERROR,
                    failed_expectations(suite, frame, ("slo_name", "day", "good_events", "total_events")), {"rows": len(frame)})

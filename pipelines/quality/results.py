@@ -22,8 +22,8 @@ def is_dbt_test(check_name: str) -> bool:
 @dataclass
 class CheckResult:
     name: str
-    severity: str            # ledger.ERROR | ledger.WARN
     passed: bool
+    severity: str            # ledger.ERROR | ledger.WARN
     failed: list             # failed expectations with their evidence
     metadata: dict = field(default_factory=dict)  # plain values; lists and dicts are shown as JSON
 
@@ -56,7 +56,3 @@ def failed_expectations(result: SuiteResult, frame: pd.DataFrame | None = None,
             item["observed"] = str(o.observed)
         out.append(item)
     return out
-
-
-def check_result(name: str, passed: bool, severity: str, failed: list, metadata: dict) -> CheckResult:
-    return CheckResult(name, severity, passed, failed, metadata)

@@ -38,11 +38,15 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
+def _project_files() -> list[Path]:
+    """Every file dbt reads to compile the project: models, macros and YAML (not its outputs)."""
+    return sorted(p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in (".sql", ".yml", ".yaml")
+                  and "target" not in p.parts and "logs" not in p.parts)
+
+
 def prepare_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than any project file."""
-    sources = [p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in (".sql", ".yml", ".yaml")
-               and "target" not in p.parts and "logs" not in p.parts]
-    if MANIFEST_PATH.exists() and all(p.stat().st_mtime <= MANIFEST_PATH.stat().st_mtime for p in sources):
+    if MANIFEST_PATH.exists() and all(p.stat().st_mtime <= MANIFEST_PATH.stat().st_mtime for p in _project_files()):
         return MANIFEST_PATH
     done = subprocess.run(
         [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
@@ -93,8 +97,7 @@ def project_fingerprint() -> str:
     """A hash of every file dbt reads to compile the project (models, macros, YAML): what is built
     from the project alone, like the docs site, needs rebuilding only when this changes."""
     h = hashlib.sha256()
-    for path in sorted(p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in (".sql", ".yml", ".yaml")
-                       and "target" not in p.parts and "logs" not in p.parts):
+    for path in _project_files():
         h.update(path.relative_to(DBT_PROJECT_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
