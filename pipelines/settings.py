@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -21,6 +22,14 @@ EXPORTED = ("SLM_HOME", "SLM_LANDING", "SLM_CATALOG", "SLM_FORMATS")
 # Read by the command line's own options (click), named here so every variable is listed in one place.
 VERIFY_KEY_ENV = "SLM_VERIFY_KEY"          # the public key `verify` and `pull` check signatures with
 LAKE_RETENTION_ENV = "SLM_LAKE_RETENTION_DAYS"  # the default --keep-days of `slm lake prune`
+# DuckDB's memory limit and spill folder, for this process's connections and dbt's (its profile
+# reads them): past the limit DuckDB spills to the folder instead of failing or taking the machine.
+ENGINE_MEMORY_ENV, DEFAULT_ENGINE_MEMORY = "SLM_DUCKDB_MEMORY_LIMIT", "1GiB"
+ENGINE_TEMP_ENV = "SLM_DUCKDB_TEMP_DIRECTORY"
+# One planned-materialization event per asset for a run over a range of days, not one per asset and
+# day: 54 assets x 30 days cost Dagster's SQLite event log 21 s before the first step (issue 15).
+# What Dagster gives up for it: a failed run does not mark each of its days as failed.
+DAGSTER_RANGE_EVENTS = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,8 @@ class Settings:
         os.environ["SLM_CATALOG"] = str(self.catalog)
         if self.formats:
             os.environ["SLM_FORMATS"] = ";".join(f"{k}={v}" for k, v in self.formats.items())
+        for name, value in {**engine_environment(), **DAGSTER_RANGE_EVENTS}.items():
+            os.environ.setdefault(name, value)
 
     @contextlib.contextmanager
     def exported(self) -> Iterator["Settings"]:
@@ -161,10 +172,23 @@ def debug() -> bool:
     return bool(os.environ.get("SLM_DEBUG"))
 
 
+def engine_environment() -> dict[str, str]:
+    """`SLM_DUCKDB_MEMORY_LIMIT` (default 1GiB) and `SLM_DUCKDB_TEMP_DIRECTORY` (default
+    `slm-duckdb` in the system's temporary folder), resolved."""
+    return {ENGINE_MEMORY_ENV: os.environ.get(ENGINE_MEMORY_ENV) or DEFAULT_ENGINE_MEMORY,
+            ENGINE_TEMP_ENV: os.environ.get(ENGINE_TEMP_ENV) or str(Path(tempfile.gettempdir()) / "slm-duckdb")}
+
+
+def engine_config() -> dict[str, str]:
+    """The DuckDB configuration of every connection this project opens for heavy work."""
+    env = engine_environment()
+    return {"memory_limit": env[ENGINE_MEMORY_ENV], "temp_directory": env[ENGINE_TEMP_ENV]}
+
+
 def tool_environment(**extra: str) -> dict[str, str]:
     """The environment for a tool this project runs as a subprocess (dbt): this process's own,
     with the tool's usage reporting off."""
-    return {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **extra}
+    return {**os.environ, **engine_environment(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **extra}
 
 
 def quiet_vendor_telemetry() -> None:

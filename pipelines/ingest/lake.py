@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from ..core.events import LANDED_SCHEMA
 from ..core.storage import atomic_path, exclusive_lock, write_bytes_atomic
+from ..settings import engine_config
 
 
 @dataclass
@@ -99,7 +100,7 @@ def write_day_partition(lake: Lake, day: str, active: list[LedgerEntry] | None =
     active = lake.active() if active is None else active
     sources = [str(lake.files / f"{e.file_sha256}.parquet") for e in active if day in e.days]
     target = lake.partition_path(day)
-    con = duckdb.connect()
+    con = duckdb.connect(config=engine_config())
     try:
         with atomic_path(target) as tmp:
             if sources:

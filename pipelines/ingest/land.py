@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from ..core.events import LANDED_SCHEMA, QUARANTINE_SCHEMA
 from ..core.hashing import sha256_file
 from ..core.storage import atomic_path, write_bytes_atomic
+from ..settings import engine_config
 from .formats import UNREADABLE, detect_format, format_for, raw_batches
 from .lake import Lake, LedgerEntry
 from .landing import LandingFile, open_landing
@@ -42,7 +43,7 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
               location: str | None = None, fmt: str | None = None) -> LedgerEntry:
     fmt = fmt or detect_format(path)
     service = rel.split("/", 1)[0] if "/" in rel else None
-    con = duckdb.connect()
+    con = duckdb.connect(config=engine_config())
     con.execute("set TimeZone = 'UTC'")
     read = landed_n = bad_n = 0
     days: set[str] = set()

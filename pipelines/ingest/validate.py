@@ -59,7 +59,8 @@ def validated(con: duckdb.DuckDBPyConnection, batch: pa.Table, sha: str, rel: st
     con.register("raw", batch)
     try:
         con.execute("create or replace temp table checked_batch as " + VALIDATE_SQL + " select * from checked")
-        landed = con.sql(f"""
+        # con.execute, not con.sql(params=...): the latter ran 30x slower here (duckdb 1.5).
+        landed = con.execute(f"""
             select _ts as event_ts, cast(_ts as date) as day, trim(service) as service,
                    nullif(operation, '') as operation, cast(_status as integer) as status_code,
                    nullif(outcome, '') as outcome, _latency as latency_ms,
@@ -68,14 +69,14 @@ def validated(con: duckdb.DuckDBPyConnection, batch: pa.Table, sha: str, rel: st
                    nullif(version, '') as version, nullif(trace_id, '') as trace_id,
                    ? as file_sha256, _line as line
             from checked_batch where _reason is null order by _line
-        """, params=[sha]).to_arrow_table().cast(LANDED_SCHEMA)
-        bad = con.sql("""
+        """, [sha]).to_arrow_table().cast(LANDED_SCHEMA)
+        bad = con.execute("""
             select ? as file_sha256, ? as file, _line as line, _reason as reason,
                    coalesce(_raw, to_json(struct_pack(
                        "timestamp", service, operation, status_code, outcome, latency_ms,
                        source, region, is_probe, sample_rate, version, trace_id))::varchar) as raw
             from checked_batch where _reason is not null order by _line
-        """, params=[sha, rel]).to_arrow_table().cast(QUARANTINE_SCHEMA)
+        """, [sha, rel]).to_arrow_table().cast(QUARANTINE_SCHEMA)
     finally:
         con.unregister("raw")
     return landed, bad

@@ -1,6 +1,6 @@
-"""The data-quality checks as Dagster asset checks: one step reads the landed events once for four
-checks, one step reads the marts for three (each step is a process of its own under `dagster
-dev`). Every result is appended to the ledger before Dagster sees it; checks never write data."""
+"""The data-quality checks as Dagster asset checks: one step checks the landed events (one DuckDB
+view of them for four checks), one step reads the marts for three (each step is a process of its
+own under `dagster dev`). Every result is appended to the ledger before Dagster sees it; checks never write data."""
 
 import datetime as dt
 
@@ -10,7 +10,7 @@ from ..ingest.lake import Lake
 from ..orchestration.partitions import window_of
 from ..orchestration.resources import SlmLocations
 from ..warehouse.project import mart
-from .landed import landed_event_duplicates, landed_event_times, landed_events_frame, landed_events_valid, telemetry_fresh
+from .landed import LandedWindow, landed_event_duplicates, landed_event_times, landed_events_valid, telemetry_fresh
 from .ledger import ERROR, CheckRecord, record_check
 from .marts import sli_daily_valid, telemetry_complete, telemetry_volume
 from .results import CheckResult
@@ -52,11 +52,12 @@ def _spec(check, **kwargs) -> dg.AssetCheckSpec:
     name="landed_events_checks",
 )
 def landed_events_checks(context: dg.AssetCheckExecutionContext, slm: SlmLocations):
-    """The checks of the landed events of the run's days (read once)."""
+    """The checks of the landed events of the run's days (one DuckDB view of them, never loaded whole)."""
     settings, window = slm.settings(), window_of(context.run.tags)
-    frame = landed_events_frame(Lake(settings.lake), window)
-    for check in LANDED_CHECKS:
-        yield _reported(context, slm, check(frame, window, settings.home))
+    with LandedWindow(Lake(settings.lake), window) as events:
+        results = [check(events, window, settings.home) for check in LANDED_CHECKS]
+    for result in results:
+        yield _reported(context, slm, result)
 
 
 @dg.multi_asset_check(specs=[_spec(c) for c in MART_CHECKS], name="mart_checks", pool="warehouse")

@@ -229,7 +229,10 @@ def test_duplicate_trace_ids_are_flagged_with_their_values(run):
     assert dup.metadata["rows_sharing_a_trace_id"] == 1000
     assert dup.metadata["duplicated_trace_ids"] == ids[:10]
     [failed] = dup.metadata["failed_expectations"]
-    assert (failed["expectation"], failed["unexpected_count"]) == ("expect_column_values_to_be_unique", 1000)
+    # validated as one row counted over the window: 1,000 of the rows with a trace_id share it
+    assert (failed["expectation"], failed["column"], failed["unexpected_count"]) == (
+        "expect_column_values_to_be_between", "share_sharing_a_trace_id", 1)
+    assert float(failed["sample"][0]) == pytest.approx(1000 / dup.metadata["rows_with_trace_id"])
 
 
 def test_a_clock_skewed_file_is_flagged_row_by_row(run):

@@ -1,4 +1,5 @@
-"""Canonical JSON lines: lines are cut in Python (exact line numbers), JSON is parsed by DuckDB."""
+"""Canonical JSON lines: lines are cut and numbered by Arrow (`lines.line_batches`), JSON is parsed
+by DuckDB, a block of lines at a time."""
 
 from __future__ import annotations
 
@@ -9,50 +10,34 @@ import duckdb
 import pyarrow as pa
 
 from ...core.events import CANONICAL_FIELDS, RAW_SCHEMA
-from .text import BATCH_ROWS, UNREADABLE, text_lines
+from ...settings import engine_config
+from .lines import line_batches
+
+_PATHS = ", ".join(f"'$.{f}'" for f in CANONICAL_FIELDS)  # one parse per line, all fields
+_FIELDS = ", ".join(f"_v[{i}] as \"{f}\"" for i, f in enumerate(CANONICAL_FIELDS, start=1))
+# Invalid JSON becomes NULL before any JSON function sees it (they raise on bad input).
+_PARSE = f"""
+    with valid as (
+        select _line, _raw, case when json_valid(_raw) then _raw end as _json from lines
+    ),
+    objects as (
+        select *, case when json_type(_json) = 'OBJECT' then _json end as _obj from valid
+    )
+    select {_FIELDS}, _line, _raw,
+        case when _json is null then 'not valid JSON'
+             when _obj is null then 'a JSON line must be an object' end as _error
+    from (select *, json_extract_string(_obj, [{_PATHS}]) as _v from objects)
+    order by _line
+"""
 
 
 def jsonl_batches(path: Path, gz: bool) -> Iterator[pa.Table]:
-    """Lines are cut in Python (exact line numbers); JSON is parsed by DuckDB, a batch at a time."""
-    con = duckdb.connect()
-    paths = ", ".join(f"'$.{f}'" for f in CANONICAL_FIELDS)  # one parse per line, all fields
-    fields = ", ".join(f"_v[{i}] as \"{f}\"" for i, f in enumerate(CANONICAL_FIELDS, start=1))
-    # Invalid JSON becomes NULL before any JSON function sees it (they raise on bad input).
-    query = f"""
-        with valid as (
-            select _line, _raw, case when json_valid(_raw) then _raw end as _json from lines
-        ),
-        objects as (
-            select *, case when json_type(_json) = 'OBJECT' then _json end as _obj from valid
-        )
-        select {fields}, _line, _raw,
-            case when _json is null then 'not valid JSON'
-                 when _obj is null then 'a JSON line must be an object' end as _error
-        from (select *, json_extract_string(_obj, [{paths}]) as _v from objects)
-    """
+    """RAW_SCHEMA batches; a damaged file yields the lines before the damage, then raises."""
+    con = duckdb.connect(config=engine_config())
     try:
-        def flush(nums: list[int], texts: list[str]) -> pa.Table:
-            con.register("lines", pa.table({"_line": pa.array(nums, pa.int64()), "_raw": pa.array(texts, pa.string())}))
-            out = con.sql(query).to_arrow_table()
+        for lines in line_batches(path, gz):
+            con.register("lines", lines)
+            yield con.execute(_PARSE).to_arrow_table().cast(RAW_SCHEMA)
             con.unregister("lines")
-            return out.cast(RAW_SCHEMA)
-
-        nums: list[int] = []
-        texts: list[str] = []
-        try:
-            for n, line in enumerate(text_lines(path, gz), start=1):
-                if not line.strip():
-                    continue  # blank lines are not records
-                nums.append(n)
-                texts.append(line)
-                if len(nums) >= BATCH_ROWS:
-                    yield flush(nums, texts)
-                    nums, texts = [], []
-        except UNREADABLE:
-            if nums:  # what was read before the damage still lands
-                yield flush(nums, texts)
-            raise
-        if nums:
-            yield flush(nums, texts)
     finally:
         con.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zlib
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -19,8 +20,8 @@ from ...core.events import RAW_SCHEMA
 
 BATCH_ROWS = 200_000
 
-# What a damaged file raises while being read (truncated gzip, corrupt Parquet, bad encoding).
-UNREADABLE = (OSError, EOFError, ValueError, pa.ArrowException, duckdb.Error, csv.Error)
+# What a damaged file raises while being read (truncated or corrupt gzip, corrupt Parquet, bad encoding).
+UNREADABLE = (OSError, EOFError, ValueError, zlib.error, pa.ArrowException, duckdb.Error, csv.Error)
 
 
 def head_bytes(path: Path) -> bytes:

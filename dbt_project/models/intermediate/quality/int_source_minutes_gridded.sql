@@ -1,8 +1,10 @@
-{{ config(materialized='ephemeral') }}
+{{ config(materialized='table') }}
 
 {#- Every minute of every (service, source) since that source first reported, to the last minute
     any service reported (so a source that stops before the others is caught), with what
-    arrived: records, real (non-probe) weighted requests, and the real records' sample rates. -#}
+    arrived: records, real (non-probe) weighted requests, and the real records' sample rates.
+    A table, not ephemeral: three models read it, and inlined three times DuckDB took 45 s where
+    the table takes 3 (1 M events, 50 services, 30 days; issue 15). -#}
 
 {%- set events = ref('stg_lake__events') %}
 {%- set first_minute = "(select min(" ~ slm_minute('event_ts') ~ ") from " ~ events ~ ")" %}
