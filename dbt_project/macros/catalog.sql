@@ -16,3 +16,13 @@
     {#- each row is read by column name: slo['slo_name'], slo['good_filter_sql'], ... -#}
     {{ return(rows.rows) }}
 {%- endmacro %}
+
+{#- One SQL expression that evaluates, for each joined SLO version row, that version's own filter
+    (`filter_key`: good_filter_sql or total_filter_sql); `slo_versions.slo_version_index` picks it. -#}
+{% macro slm_per_version(slos, filter_key) -%}
+    case slo_versions.slo_version_index
+        {%- for slo in slos %}
+        when {{ loop.index }} then ({{ slo[filter_key] }})
+        {%- endfor %}
+    end
+{%- endmacro %}

@@ -11,7 +11,11 @@
 {#- The minute-grain base of every SLO: weighted good and total events per SLO, minute, set of
     exclusion kinds and deployed `version` (for canary comparisons), each day computed with the
     definition version in force on it. Incremental by day: a run replaces exactly the days in
-    [min_date, max_date). Good events are counted among total events only (an SLO's good filter applies inside its total filter). -#}
+    [min_date, max_date). Good events are counted among total events only (an SLO's good filter applies inside its total filter).
+    One pass over the events, joined to the SLO versions of their service (each version's filters
+    picked by a case on its index; the versions' columns are prefixed so a filter's column names
+    stay the events' own): a branch per SLO read the events once per SLO, 39 s of a
+    10 M-event build with 100 SLOs (issue 15). -#}
 
 {%- set slos = slm_computable_slo_versions() %}
 
@@ -22,6 +26,28 @@ events as (
     select * from {{ ref('int_events_marked') }}
 
 ),
+
+{%- if slos | length > 0 %}
+
+slo_versions as (
+
+    {%- for slo in slos %}
+
+    select
+        {{ loop.index }} as slo_version_index,
+        {{ slm_literal(slo['slo_name']) }} as slo_name,
+        {{ slm_literal(slo['service']) }} as slo_service,
+        {{ slm_literal(slo['definition_hash']) }} as definition_hash,
+        cast({{ slm_literal(slo['valid_from']) if slo['valid_from'] else 'null' }} as date) as slo_valid_from,
+        cast({{ slm_literal(slo['valid_to']) if slo['valid_to'] else 'null' }} as date) as slo_valid_to
+
+    {% if not loop.last %}union all{% endif %}
+
+    {%- endfor %}
+
+),
+
+{%- endif %}
 
 per_slo as (
 
@@ -42,35 +68,29 @@ per_slo as (
     where 1 = 0
 
 {%- else %}
-    {%- for slo in slos %}
 
     select
-        {{ slm_literal(slo['slo_name']) }} as slo_name,
-        service,
-        {{ slm_literal(slo['definition_hash']) }} as definition_hash,
-        event_date,
-        {{ slm_minute('event_ts') }} as minute_ts,
-        exclusion_kinds,
-        coalesce(version, '') as version,
-        {{ slm_exact_sum('case when ' ~ slo['good_filter_sql'] ~ ' then weight else 0 end') }} as good_events,
-        {{ slm_exact_sum('weight') }} as total_events,
+        slo_versions.slo_name,
+        events.service,
+        slo_versions.definition_hash,
+        events.event_date,
+        {{ slm_minute('events.event_ts') }} as minute_ts,
+        events.exclusion_kinds,
+        coalesce(events.version, '') as version,
+        {{ slm_exact_sum('case when ' ~ slm_per_version(slos, 'good_filter_sql') ~ ' then events.weight else 0 end') }} as good_events,
+        {{ slm_exact_sum('events.weight') }} as total_events,
         count(*) as records
 
     from events
-    where
-        service = {{ slm_literal(slo['service']) }}
-        {%- if slo['valid_from'] %}
-        and event_date >= cast({{ slm_literal(slo['valid_from']) }} as date)
-        {%- endif %}
-        {%- if slo['valid_to'] %}
-        and event_date < cast({{ slm_literal(slo['valid_to']) }} as date)
-        {%- endif %}
-        and ({{ slo['total_filter_sql'] }})
-    group by service, event_date, {{ slm_minute('event_ts') }}, exclusion_kinds, coalesce(version, '')
+    inner join slo_versions
+        on events.service = slo_versions.slo_service
+        and (slo_versions.slo_valid_from is null or events.event_date >= slo_versions.slo_valid_from)
+        and (slo_versions.slo_valid_to is null or events.event_date < slo_versions.slo_valid_to)
+    where {{ slm_per_version(slos, 'total_filter_sql') }}
+    group by
+        slo_versions.slo_name, events.service, slo_versions.definition_hash, events.event_date,
+        {{ slm_minute('events.event_ts') }}, events.exclusion_kinds, coalesce(events.version, '')
 
-    {% if not loop.last %}union all{% endif %}
-
-    {%- endfor %}
     {%- endif %}
 
 ),
