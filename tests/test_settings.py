@@ -1,0 +1,41 @@
+"""DuckDB's memory limit and spill folder come from settings, reach dbt's profile, and a query
+larger than the limit spills instead of failing (issue 15)."""
+
+import duckdb
+import yaml
+
+from pipelines.settings import ENGINE_MEMORY_ENV, ENGINE_TEMP_ENV, engine_config, tool_environment
+from pipelines.warehouse.project import DBT_PROJECT_DIR
+
+
+def test_the_engine_settings_default_and_follow_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv(ENGINE_MEMORY_ENV, raising=False)
+    monkeypatch.delenv(ENGINE_TEMP_ENV, raising=False)
+    assert engine_config()["memory_limit"] == "1GiB"
+    monkeypatch.setenv(ENGINE_MEMORY_ENV, "300MiB")
+    monkeypatch.setenv(ENGINE_TEMP_ENV, str(tmp_path / "spill"))
+    assert engine_config() == {"memory_limit": "300MiB", "temp_directory": str(tmp_path / "spill")}
+    # dbt runs as a subprocess: it is handed the resolved values, and its profile opens DuckDB with them
+    env = tool_environment()
+    assert (env[ENGINE_MEMORY_ENV], env[ENGINE_TEMP_ENV]) == ("300MiB", str(tmp_path / "spill"))
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())["slm_warehouse"]["outputs"]["local"]
+    assert set(profile["config_options"]) == {"memory_limit", "temp_directory"}
+    assert all(name in text for name, text in zip((ENGINE_MEMORY_ENV, ENGINE_TEMP_ENV),
+                                                  (profile["config_options"]["memory_limit"],
+                                                   profile["config_options"]["temp_directory"])))
+
+
+def test_a_sort_larger_than_the_limit_spills_to_the_folder(monkeypatch, tmp_path):
+    spill = tmp_path / "spill"
+    monkeypatch.setenv(ENGINE_MEMORY_ENV, "64MiB")
+    monkeypatch.setenv(ENGINE_TEMP_ENV, str(spill))
+    with duckdb.connect(config=engine_config()) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "64.0 MiB"
+        # about 4 M rows of 32-character strings: several hundred MiB to sort, over 64 MiB
+        n = 4_000_000
+        con.execute(f"create temp table t as select i, md5(cast(i as varchar)) as s from range({n}) r(i)")
+        con.execute("create temp table sorted as select s from t order by s")
+        assert con.execute("select count(*) from sorted").fetchone()[0] == n
+        assert con.execute("select s from sorted limit 1").fetchone() == con.execute("select min(s) from t").fetchone()
+        # what did not fit went to the folder it was given (DuckDB removes it on close)
+        assert sum(f.stat().st_size for f in spill.iterdir()) > 64 * 2**20
