@@ -26,6 +26,7 @@ LAKE_RETENTION_ENV = "SLM_LAKE_RETENTION_DAYS"  # the default --keep-days of `sl
 # reads them): past the limit DuckDB spills to the folder instead of failing or taking the machine.
 ENGINE_MEMORY_ENV, DEFAULT_ENGINE_MEMORY = "SLM_DUCKDB_MEMORY_LIMIT", "1GiB"
 ENGINE_TEMP_ENV = "SLM_DUCKDB_TEMP_DIRECTORY"
+INGEST_WORKERS_ENV = "SLM_INGEST_WORKERS"  # files landed at once (default: one per core)
 # One planned-materialization event per asset for a run over a range of days, not one per asset and
 # day: 54 assets x 30 days cost Dagster's SQLite event log 21 s before the first step (issue 15).
 # What Dagster gives up for it: a failed run does not mark each of its days as failed.
@@ -177,6 +178,14 @@ def engine_environment() -> dict[str, str]:
     `slm-duckdb` in the system's temporary folder), resolved."""
     return {ENGINE_MEMORY_ENV: os.environ.get(ENGINE_MEMORY_ENV) or DEFAULT_ENGINE_MEMORY,
             ENGINE_TEMP_ENV: os.environ.get(ENGINE_TEMP_ENV) or str(Path(tempfile.gettempdir()) / "slm-duckdb")}
+
+
+def ingest_workers() -> int:
+    """`SLM_INGEST_WORKERS`: how many landing files are read at once (default: one per core)."""
+    value = os.environ.get(INGEST_WORKERS_ENV) or str(os.cpu_count() or 1)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{INGEST_WORKERS_ENV} must be a whole number of at least 1, got {value!r}")
+    return int(value)
 
 
 def engine_config() -> dict[str, str]:

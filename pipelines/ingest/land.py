@@ -7,10 +7,13 @@ landed + rows quarantined, for every file, or the file does not land at all.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import multiprocessing
 import shutil
 import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,7 +25,7 @@ import pyarrow.parquet as pq
 from ..core.events import LANDED_SCHEMA, QUARANTINE_SCHEMA
 from ..core.hashing import sha256_file
 from ..core.storage import atomic_path, write_bytes_atomic
-from ..settings import engine_config
+from ..settings import engine_config, ingest_workers
 from .formats import UNREADABLE, detect_format, format_for, raw_batches
 from .lake import Lake, LedgerEntry
 from .landing import LandingFile, open_landing
@@ -131,9 +134,27 @@ def plan(lake: Lake, landing: str, read_new: bool = True, progress=None) -> list
     return out
 
 
-def land(lake: Lake, landing: str, progress=None, formats: dict[str, str] | None = None) -> LandingReport:
+# Below this many bytes of new files, files land one after another: starting a worker process
+# (spawned, so no DuckDB thread is forked) costs about a second.
+PARALLEL_BYTES = 64 * 2**20
+
+
+@dataclass
+class _Landing:
+    """One new file on its way into the lake: its local copy lives until it has landed."""
+    file: LandingFile
+    copy: contextlib.ExitStack
+    result: Future | LedgerEntry
+
+
+def land(lake: Lake, landing: str, progress=None, formats: dict[str, str] | None = None,
+         workers: int | None = None, parallel_bytes: int = PARALLEL_BYTES) -> LandingReport:
     """Land every landing file not landed before (by content). Safe to call any number of times.
-    `formats` maps landing path prefixes to a format, for files whose content does not tell."""
+    `formats` maps landing path prefixes to a format, for files whose content does not tell.
+
+    New files land `workers` at a time (default: `ingest_workers()`, one per core) when they add up
+    to `parallel_bytes` or more: the Python half of landing (decompressing, cutting lines) is single
+    threaded. Each file's outcome is the same as landing it alone; the report keeps listing order."""
     source = open_landing(landing)
     files = source.files()
     report = LandingReport()
@@ -141,26 +162,58 @@ def land(lake: Lake, landing: str, progress=None, formats: dict[str, str] | None
         known = {e.file_sha256 for e in lake.ledger()}
         by_path = {e.path: e for e in lake.active()}
         fingerprints = lake.fingerprints()
+        new_bytes = sum(f.size for f in files if fingerprints.get(f.fingerprint) not in known)
+        workers = workers or ingest_workers()
+        pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+                if workers > 1 and new_bytes >= parallel_bytes else None)
+        in_flight: list[_Landing] = []
+        done = 0
+
+        def finish(item: _Landing) -> None:
+            nonlocal done
+            try:
+                entry = item.result.result() if isinstance(item.result, Future) else item.result
+            finally:
+                item.copy.close()
+            by_path[item.file.rel] = entry
+            report.landed.append(entry)
+            fingerprints[item.file.fingerprint] = entry.file_sha256
+            done += 1
+            if progress:
+                progress(done, len(files), item.file.rel)
+
         try:
-            for i, f in enumerate(files, start=1):
+            for f in files:
                 sha = fingerprints.get(f.fingerprint)
-                if sha is not None and sha in known:
-                    report.already_landed += 1
-                else:
-                    with source.local_copy(f, lake.root / ".incoming") as local:
+                if sha is None or sha not in known:
+                    copy = contextlib.ExitStack()
+                    local = copy.enter_context(source.local_copy(f, lake.root / ".incoming"))
+                    with contextlib.ExitStack() as on_error:
+                        on_error.callback(copy.close)
                         sha = sha256_file(local)
                         delivery = _classify(f, sha, known, by_path)
-                        if delivery.status == "already landed":
-                            report.already_landed += 1
-                        else:
-                            entry = land_file(lake, local, f.rel, sha, delivery.supersedes,
-                                              location=f.location, fmt=format_for(f.rel, formats))
+                        if delivery.status != "already landed":
                             known.add(sha)
-                            by_path[f.rel] = entry
-                            report.landed.append(entry)
+                            args = (lake, local, f.rel, sha, delivery.supersedes, f.location,
+                                    format_for(f.rel, formats))
+                            in_flight.append(_Landing(f, copy, pool.submit(land_file, *args) if pool
+                                                      else land_file(*args)))
+                            on_error.pop_all()  # the copy now lives until its file has landed
+                    if delivery.status != "already landed":
+                        while len(in_flight) >= (workers if pool else 1):
+                            finish(in_flight.pop(0))
+                        continue
                     fingerprints[f.fingerprint] = sha
+                report.already_landed += 1
+                done += 1
                 if progress:
-                    progress(i, len(files), f.rel)
+                    progress(done, len(files), f.rel)
+            while in_flight:
+                finish(in_flight.pop(0))
         finally:
+            if pool:
+                pool.shutdown(wait=True, cancel_futures=True)
+            for item in in_flight:
+                item.copy.close()
             lake.save_fingerprints(fingerprints)
     return report

@@ -179,3 +179,32 @@ def test_a_damaged_file_keeps_what_was_readable_and_quarantines_the_rest(tmp_pat
     reasons = dict(rows(lake, "select file, reason from QUARANTINE where reason like 'file unreadable%'"))
     assert reasons["corrupt.parquet"].startswith("file unreadable after line 0: ")
     assert reasons["cut.jsonl.gz"].startswith("file unreadable after line ")
+
+
+def test_files_landed_in_parallel_give_the_lake_they_give_one_by_one(tmp_path):
+    landing = tmp_path / "landing"
+    (landing / "web").mkdir(parents=True)
+    for day in range(1, 6):
+        records = [dict(GOOD, timestamp=f"2026-10-0{day}T{h:02d}:00:00Z", latency_ms=float(h)) for h in range(24)]
+        records[day] = dict(GOOD, latency_ms=-1)  # one bad record per file, on line day + 1
+        (landing / "web" / f"day-{day}.jsonl").write_text(jsonl(*records))
+    (landing / "web" / "resent-day-1.jsonl").write_bytes((landing / "web" / "day-1.jsonl").read_bytes())
+    seen = []
+    one_by_one = land(Lake(tmp_path / "serial"), str(landing), workers=1)
+    parallel = land(Lake(tmp_path / "parallel"), str(landing), workers=2, parallel_bytes=0,
+                    progress=lambda i, n, rel: seen.append((i, n)))
+    assert seen == [(i, 6) for i in range(1, 7)]
+    for report in (one_by_one, parallel):
+        # the copy has the bytes of day-1 (listed before it): already landed, in parallel too
+        assert [e.path for e in report.landed] == [f"web/day-{d}.jsonl" for d in range(1, 6)]
+        assert report.already_landed == 1
+        assert [(e.rows_read, e.rows_landed, e.rows_quarantined) for e in report.landed] == [(24, 23, 1)] * 5
+    # byte for byte the same landed and quarantined files, under the same content hashes
+    for folder in ("files", "quarantine"):
+        serial_files = {p.name: sha256_file(p) for p in (tmp_path / "serial" / folder).iterdir()}
+        assert serial_files == {p.name: sha256_file(p) for p in (tmp_path / "parallel" / folder).iterdir()}
+        assert len(serial_files) == 5
+    assert [r[0] for r in rows(Lake(tmp_path / "parallel"), "select line from QUARANTINE order by line")] == [2, 3, 4, 5, 6]
+    # and a second run over the same landing lands nothing
+    again = land(Lake(tmp_path / "parallel"), str(landing), workers=2, parallel_bytes=0)
+    assert (again.landed, again.already_landed) == ([], 6)
