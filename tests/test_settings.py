@@ -1,10 +1,14 @@
 """DuckDB's memory limit and spill folder come from settings, reach dbt's profile, and a query
 larger than the limit spills instead of failing (issue 15)."""
 
+import os
+
 import duckdb
+import pytest
 import yaml
 
-from pipelines.settings import ENGINE_MEMORY_ENV, ENGINE_TEMP_ENV, engine_config, tool_environment
+from pipelines.settings import (DAGSTER_RANGE_EVENTS, ENGINE_MEMORY_ENV, ENGINE_TEMP_ENV, INGEST_WORKERS_ENV, Settings,
+                                engine_config, ingest_workers, tool_environment)
 from pipelines.warehouse.project import DBT_PROJECT_DIR
 
 
@@ -39,3 +43,25 @@ def test_a_sort_larger_than_the_limit_spills_to_the_folder(monkeypatch, tmp_path
         assert con.execute("select s from sorted limit 1").fetchone() == con.execute("select min(s) from t").fetchone()
         # what did not fit went to the folder it was given (DuckDB removes it on close)
         assert sum(f.stat().st_size for f in spill.iterdir()) > 64 * 2**20
+
+
+def test_ingest_workers_default_to_the_cores_and_refuse_nonsense(monkeypatch):
+    monkeypatch.delenv(INGEST_WORKERS_ENV, raising=False)
+    assert ingest_workers() == (os.cpu_count() or 1)
+    monkeypatch.setenv(INGEST_WORKERS_ENV, "3")
+    assert ingest_workers() == 3
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv(INGEST_WORKERS_ENV, bad)
+        with pytest.raises(ValueError, match=INGEST_WORKERS_ENV):
+            ingest_workers()
+
+
+def test_exporting_settings_hands_tools_the_engine_limits_and_range_events(monkeypatch, tmp_path):
+    for name in (ENGINE_MEMORY_ENV, ENGINE_TEMP_ENV, *DAGSTER_RANGE_EVENTS):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(ENGINE_MEMORY_ENV, "700MiB")  # a user's own choice is kept
+    with Settings.resolve(tmp_path / "home").exported():
+        assert os.environ[ENGINE_MEMORY_ENV] == "700MiB"
+        assert os.environ[ENGINE_TEMP_ENV] == engine_config()["temp_directory"]
+        # Dagster reads this from the environment when it records a run over a range of days
+        assert os.environ["DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"] == "true"
