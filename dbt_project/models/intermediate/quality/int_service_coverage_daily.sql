@@ -1,14 +1,33 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='day',
+        on_schema_change='fail',
+    )
+}}
+
 {#- Telemetry coverage of each service per local day, for every time zone an SLO or contract
     uses: `expected_minutes` are minutes in which some source of the service had or was expected
     to have telemetry, `gap_minutes` those of them inside a gap of any of its sources, and
     `gap_expected_records` the records the gaps should have held (for the missing-data policy).
-    Minutes are grouped in quarter hours first: every zone's offset is a whole number of them. -#}
+    Minutes are grouped in quarter hours first: every zone's offset is a whole number of them.
+    Incremental by local day: a run recomputes from the local day before the midnight the gap
+    judgement restarted at (a zone is at most a day from UTC); a zone new to the catalog rebuilds
+    every day. -#}
+
+{%- set classified = ref('int_source_minutes_classified') %}
+{%- set since = slm_quiet_midnight(classified, slm_recompute_since('day', back_days=1)) %}
+{%- if since is not none and slm_new_time_zones(this) %}
+{%- set since = none %}
+{%- endif %}
 
 with
 
 minutes as (
 
-    select * from {{ ref('int_source_minutes_classified') }}
+    select * from {{ classified }}
+    where {{ slm_since_filter('event_date', since, back_days=2) }}
 
 ),
 
@@ -72,3 +91,4 @@ final as (
 )
 
 select * from final
+where {{ slm_since_filter('day', since, back_days=1) }}

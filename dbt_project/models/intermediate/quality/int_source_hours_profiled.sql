@@ -1,15 +1,26 @@
-{{ config(materialized='ephemeral') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_date',
+        on_schema_change='fail',
+    )
+}}
 
 {#- Each source's telemetry per hour, with what the pattern and the mirror need to know of the
     past: for the same hour of day over the previous (up to) 7 days, how many days are known, how
     many had telemetry and their mean records; over the last 168 hours, the real records and
-    their summed sample rates. -#}
+    their summed sample rates. Incremental like the grid: a run reads the 7 days before the first
+    hour it recomputes. -#}
+
+{%- set since = slm_recompute_since() %}
 
 with
 
 counted as (
 
     select * from {{ ref('int_source_minutes_gridded') }}
+    where {{ slm_since_filter('event_date', since, back_days=7) }}
 
 ),
 
@@ -35,6 +46,7 @@ final as (
         service,
         source,
         hour_ts,
+        cast(hour_ts as date) as event_date,
         count(*) over (
             partition by service, source, hour_of_day order by hour_ts
             rows between 7 preceding and 1 preceding
@@ -61,3 +73,4 @@ final as (
 )
 
 select * from final
+where {{ slm_since_filter('event_date', since) }}

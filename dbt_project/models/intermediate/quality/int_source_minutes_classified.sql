@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_date',
+        on_schema_change='fail',
+    )
+}}
+
 {#- Every minute of every (service, source) since that source first reported, with the records
     that arrived, the records that were expected, and whether the minute lies in a telemetry gap.
     Two reasons to expect telemetry (the larger expectation wins, named in `expected_by`):
@@ -13,7 +22,11 @@
     least `gap_min_expected_records` (default 20: Poisson traffic is that silent by chance with
     probability e^-20, about 2 in a billion), so quiet minutes of a low-traffic service are not gaps and a 3-hour
     outage of its logging is. The grid runs to the last minute any service reported, so a source
-    that stops before the others is caught too. -#}
+    that stops before the others is caught too. Incremental: a run recomputes from the latest
+    midnight no silence runs across (at or before its first day), so every silence it judges is
+    whole and a silence that goes on into the new day is judged again over all its minutes. -#}
+
+{%- set since = slm_quiet_midnight(this, slm_recompute_since()) if is_incremental() else none %}
 
 {%- set epoch = "cast('2000-01-01' as " ~ dbt.type_timestamp() ~ ")" %}
 {%- set silent = "records = 0 and (pattern_expected > 0 or mirror_expected > 0)" %}
@@ -23,6 +36,7 @@ with
 expected as (
 
     select * from {{ ref('int_source_minutes_expected') }}
+    where {{ slm_since_filter('event_date', since) }}
 
 ),
 

@@ -1,4 +1,11 @@
-{{ config(materialized='ephemeral') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_date',
+        on_schema_change='fail',
+    )
+}}
 
 {#- The records each minute of each source was expected to hold, for two reasons:
     - pattern: the mean records of the same hour of day over the previous (up to) 7 days, spread
@@ -6,19 +13,24 @@
       `gap_min_history_days` of them are known;
     - mirror: another source of the service saw real requests in that minute; this source is
       expected to have recorded the busiest source's weighted requests times its own mean sample
-      rate over the last 7 days. Probe-only sources neither mirror nor are mirrored. -#}
+      rate over the last 7 days. Probe-only sources neither mirror nor are mirrored.
+    Incremental like the grid. -#}
+
+{%- set since = slm_recompute_since() %}
 
 with
 
 counted as (
 
     select * from {{ ref('int_source_minutes_gridded') }}
+    where {{ slm_since_filter('event_date', since) }}
 
 ),
 
 hourly_history as (
 
     select * from {{ ref('int_source_hours_profiled') }}
+    where {{ slm_since_filter('event_date', since) }}
 
 ),
 
@@ -42,7 +54,7 @@ final as (
         counted.service,
         counted.source,
         counted.minute_ts,
-        cast(counted.minute_ts as date) as event_date,
+        counted.event_date,
         counted.records,
         case
             when
