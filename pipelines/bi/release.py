@@ -21,6 +21,7 @@ import duckdb
 
 from ..settings import Settings
 from ..warehouse.project import marts as project_marts
+from .fingerprints import UNDATED, Fingerprint, day_key, fingerprint, read_fingerprints, write_fingerprints
 
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")  # a static site: open index.html
 KEEP_RELEASES = 3  # the current one and two before it, for readers still on them
@@ -32,34 +33,42 @@ def _quote(path: Path) -> str:
 
 def publish_marts(settings: Settings, docs: Callable[[Path], None] | None = None) -> dict:
     """Build a release from the warehouse's marts and make it current; returns what was published.
-    `docs(folder)` writes the dbt docs site into the release before it is swapped in."""
+    The days of a mart that did not change since the current release are taken from it (see
+    fingerprints.py). `docs(folder)` writes the dbt docs site into the release before it is
+    swapped in."""
     root = settings.exports
     release_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
     staging = root / "releases" / f".{release_id}"
     staging.mkdir(parents=True)
+    previous = _current(root)
+    before = read_fingerprints(previous) if previous and (previous / "slm.duckdb").exists() else {}
+    if before:
+        shutil.copyfile(previous / "slm.duckdb", staging / "slm.duckdb")
     rows: dict[str, int] = {}
+    prints: dict[str, Fingerprint] = {}
     period_columns = {m.name: m.period_column for m in project_marts()}
     try:
         with duckdb.connect(str(staging / "slm.duckdb")) as con:
             con.execute(f"attach {_quote(settings.warehouse)} as warehouse (read_only)")
-            marts = [r[0] for r in con.execute(
-                "select table_name from information_schema.tables where table_catalog = 'warehouse' "
-                "and table_schema = 'marts' order by table_name").fetchall()]
-            con.execute("create schema marts")
+            marts = _marts(con, "warehouse")
+            con.execute("create schema if not exists marts")
+            held = set(_marts(con, _database(con)))
+            for gone in held - set(marts):
+                con.execute(f"drop table marts.{gone}")
             for mart in marts:
-                con.execute(f"create table marts.{mart} as select * from warehouse.marts.{mart}")
+                period = period_columns.get(mart)
+                prints[mart] = fingerprint(con, f"warehouse.marts.{mart}", period)
+                changed = prints[mart].changed_days(before.get(mart)) if mart in held else None
+                if changed is not None:
+                    # the days that changed, and those kept before and gone now, are replaced
+                    changed |= set(before[mart].days) - set(prints[mart].days)
+                    changed |= _link_days(previous / mart, staging / mart, set(prints[mart].days) - changed)
+                _publish_table(con, mart, period, changed)
                 rows[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
-                period = period_columns.get(mart)  # the column that places a row in a month (dbt meta)
-                folder = staging / mart
-                folder.mkdir()
-                if period and rows[mart]:
-                    con.execute(f"copy (select *, strftime({period}, '%Y-%m') as period from marts.{mart} order by all) "
-                                f"to {_quote(folder)} (format parquet, compression zstd, partition_by (period))")
-                else:
-                    con.execute(f"copy (select * from marts.{mart} order by all) to {_quote(folder / 'data.parquet')} "
-                                f"(format parquet, compression zstd)")
+                _publish_parquet(con, mart, period, changed, staging / mart, rows[mart])
             con.execute("detach warehouse")
             con.execute("checkpoint")
+        write_fingerprints(staging, prints)
         if docs:
             docs(staging / "docs")
         release = root / "releases" / release_id
@@ -72,6 +81,77 @@ def publish_marts(settings: Settings, docs: Callable[[Path], None] | None = None
     os.replace(link, root / "current")  # the swap: one rename
     _drop_old_releases(root, keep=release_id)
     return {"release": release_id, "path": str(root / "current"), "rows": rows}
+
+
+def _marts(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_catalog = ? and table_schema = 'marts' "
+        "order by table_name", [database]).fetchall()]
+
+
+def _database(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("select current_database()").fetchone()[0]
+
+
+def _current(root: Path) -> Path | None:
+    link = root / "current"
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def _publish_table(con: duckdb.DuckDBPyConnection, mart: str, period: str | None, changed: set[str] | None) -> None:
+    """The mart's rows into the release's DuckDB file: whole, or only the changed days."""
+    if changed is None:
+        con.execute(f"create or replace table marts.{mart} as select * from warehouse.marts.{mart}")
+    elif changed:
+        days = sorted(changed)
+        con.execute(f"delete from marts.{mart} where list_contains(?, {day_key(period)})", [days])
+        con.execute(f"insert into marts.{mart} select * from warehouse.marts.{mart} "
+                    f"where list_contains(?, {day_key(period)})", [days])
+
+
+def _publish_parquet(con: duckdb.DuckDBPyConnection, mart: str, period: str | None, changed: set[str] | None,
+                     folder: Path, rows: int) -> None:
+    """The mart as Parquet: one file per day of its period column under `period=YYYY-MM/` (only
+    the changed days are written; the others were linked from the previous release), or one
+    `data.parquet`."""
+    folder.mkdir(exist_ok=True)
+    if not period or not rows:
+        con.execute(f"copy (select * from marts.{mart} order by all) to {_quote(folder / 'data.parquet')} "
+                    f"(format parquet, compression zstd)")
+        return
+    where = "true" if changed is None else f"list_contains(?, {day_key(period)})"
+    if changed is not None and not changed:
+        return
+    scratch = folder / ".days"
+    con.execute(f"copy (select *, {day_key(period)} as slm_day from marts.{mart} where {where} order by all) "
+                f"to {_quote(scratch)} (format parquet, compression zstd, partition_by (slm_day))",
+                [] if changed is None else [sorted(changed)])
+    for day_folder in sorted(scratch.iterdir()):
+        day = day_folder.name.split("=", 1)[1]
+        month = folder / f"period={day[:7] if day != UNDATED else 'NULL'}"
+        month.mkdir(exist_ok=True)
+        for i, part in enumerate(sorted(day_folder.iterdir())):
+            part.rename(month / (f"{day}.parquet" if i == 0 else f"{day}-{i}.parquet"))
+    shutil.rmtree(scratch)
+
+
+def _link_days(before: Path, folder: Path, days: set[str]) -> set[str]:
+    """Hard-link each unchanged day's Parquet files from the previous release; returns the days
+    whose files are missing there (to be written again)."""
+    missing = set()
+    for day in days:
+        month = f"period={day[:7] if day != UNDATED else 'NULL'}"
+        parts = sorted((before / month).glob(f"{day}*.parquet"))
+        if not parts:
+            missing.add(day)
+            continue
+        (folder / month).mkdir(parents=True, exist_ok=True)
+        for part in parts:
+            try:
+                os.link(part, folder / month / part.name)
+            except OSError:
+                shutil.copy2(part, folder / month / part.name)
+    return missing
 
 
 def _drop_old_releases(root: Path, keep: str) -> None:

@@ -126,3 +126,37 @@ def test_each_publish_swaps_in_a_new_release_and_keeps_the_two_before_it(home):
     assert sorted(p.name for p in releases.iterdir()) == sorted(made[-KEEP_RELEASES:]) and KEEP_RELEASES == 3
     # the alert episodes have a date too: split by month like the other dated marts
     assert [p.name for p in (home.home / "exports" / "current" / "fct_alert_episodes").iterdir()] != ["data.parquet"]
+
+
+def table_print(con, table):
+    return con.execute(f"select count(*), sum(hash(t)::hugeint) from {table} as t").fetchone()
+
+
+def test_a_release_rewrites_only_the_days_that_changed_and_still_equals_the_warehouse(home):
+    first = home.home / "exports" / "releases" / publish_marts(home)["release"]
+    again = home.home / "exports" / "releases" / publish_marts(home)["release"]
+    files = lambda release: {p.relative_to(release): p.stat().st_ino for p in release.glob("fct_sli_daily/*/*.parquet")}
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        days = con.execute("select count(distinct day) from marts.fct_sli_daily").fetchone()[0]
+    # nothing changed: every day's Parquet file is the previous release's, linked
+    assert days == 12 and len(files(first)) == days and files(again) == files(first)
+    # one day of one mart changes in the warehouse (a late correction), one mart changes its
+    # columns, one mart goes
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute("update marts.fct_sli_daily set good_events = good_events - 1 where day = '2026-10-27'")
+        con.execute("alter table marts.fct_telemetry_gaps add column note varchar")
+        con.execute("drop table marts.fct_sli_by_version")
+        expected = {m: table_print(con, f"marts.{m}") for m in ("fct_sli_daily", "fct_telemetry_gaps", "fct_burn_rate")}
+    third = home.home / "exports" / "releases" / publish_marts(home)["release"]
+    changed = {p for p, ino in files(third).items() if files(again).get(p) != ino}
+    assert changed == {first.joinpath("fct_sli_daily/period=2026-10/2026-10-27.parquet").relative_to(first)}
+    with duckdb.connect(str(third / "slm.duckdb"), read_only=True) as con:
+        assert {m: table_print(con, f"marts.{m}") for m in expected} == expected
+        assert "fct_sli_by_version" not in {r[0] for r in con.execute("show tables").fetchall()}
+        assert "note" in {r[0] for r in con.execute("describe marts.fct_telemetry_gaps").fetchall()}
+        for mart in expected:  # the Parquet files hold the same rows as the tables (Parquet has no HUGEINT)
+            typed = ", ".join(f"cast({c} as {kind}) as {c}" for c, kind, *_ in con.execute(f"describe marts.{mart}").fetchall())
+            parquet = con.execute(f"select count(*), sum(hash(t)::hugeint) from (select {typed} from "
+                                  f"read_parquet('{third / mart}/*/*.parquet', hive_partitioning = true)) as t").fetchone()
+            assert parquet == expected[mart], mart
+    assert not (third / "fct_sli_by_version").exists()
