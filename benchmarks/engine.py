@@ -31,7 +31,8 @@ import numpy as np
 import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parent.parent
-START = dt.date(2026, 10, 1)
+# the history ends the day before yesterday: ingest quarantines timestamps after tomorrow
+START: dt.date
 
 
 def day_table(day: dt.date, n: int, services: int, rng: np.random.Generator) -> pa.Table:
@@ -186,6 +187,8 @@ def main() -> None:
     ap.add_argument("--format", choices=("jsonl.gz", "parquet"), default="jsonl.gz")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = ap.parse_args()
+    global START
+    START = dt.date.today() - dt.timedelta(days=args.days + 2)
     work = Path(tempfile.mkdtemp(prefix="slm-engine-bench-"))
     env = {**os.environ, "SLM_RETRIES": "0"}
     try:

@@ -8,13 +8,14 @@ its profile and sources, which is why `Settings.export()` puts the resolved home
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .core.events import LANDING_FORMATS
+from .core.events import LANDING_FORMATS, PLAUSIBLE_AHEAD, PLAUSIBLE_FROM
 
 DEFAULT_HOME = ".slm"
 DEFAULT_SNAPSHOT_RETENTION_DAYS = 2555  # 7 x 365 days: a bucket default of 7 years always covers it
@@ -27,6 +28,8 @@ LAKE_RETENTION_ENV = "SLM_LAKE_RETENTION_DAYS"  # the default --keep-days of `sl
 ENGINE_MEMORY_ENV, DEFAULT_ENGINE_MEMORY = "SLM_DUCKDB_MEMORY_LIMIT", "1GiB"
 ENGINE_TEMP_ENV = "SLM_DUCKDB_TEMP_DIRECTORY"
 INGEST_WORKERS_ENV = "SLM_INGEST_WORKERS"  # files landed at once (default: one per core)
+# the plausible range of event timestamps: from this day, to now plus this many days
+TIMESTAMPS_FROM_ENV, TIMESTAMPS_AHEAD_ENV = "SLM_TIMESTAMPS_FROM", "SLM_TIMESTAMPS_AHEAD_DAYS"
 # One planned-materialization event per asset for a run over a range of days, not one per asset and
 # day: 54 assets x 30 days cost Dagster's SQLite event log 21 s before the first step (issue 15).
 # What Dagster gives up for it: a failed run does not mark each of its days as failed.
@@ -186,6 +189,24 @@ def ingest_workers() -> int:
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{INGEST_WORKERS_ENV} must be a whole number of at least 1, got {value!r}")
     return int(value)
+
+
+def plausible_timestamps(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """[earliest, latest] (naive UTC) of the event timestamps ingest accepts: `SLM_TIMESTAMPS_FROM`
+    (a date, default 1990-01-01) to now plus `SLM_TIMESTAMPS_AHEAD_DAYS` (default 1)."""
+    earliest, ahead = PLAUSIBLE_FROM, PLAUSIBLE_AHEAD
+    if os.environ.get(TIMESTAMPS_FROM_ENV):
+        try:
+            earliest = dt.datetime.fromisoformat(os.environ[TIMESTAMPS_FROM_ENV])
+        except ValueError:
+            raise ValueError(f"{TIMESTAMPS_FROM_ENV} must be a date (YYYY-MM-DD), got {os.environ[TIMESTAMPS_FROM_ENV]!r}") from None
+    if os.environ.get(TIMESTAMPS_AHEAD_ENV):
+        value = os.environ[TIMESTAMPS_AHEAD_ENV]
+        if not value.isdigit():
+            raise ValueError(f"{TIMESTAMPS_AHEAD_ENV} must be a whole number of days, got {value!r}")
+        ahead = dt.timedelta(days=int(value))
+    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return earliest.replace(tzinfo=None), now + ahead
 
 
 def engine_config() -> dict[str, str]:

@@ -18,6 +18,7 @@ import duckdb
 
 from ..catalog import load_catalog
 from ..core.hashing import sha256_bytes, sha256_file
+from ..core.storage import remove_abandoned
 from ..core.periods import latest_complete_month, period_bounds
 from ..ingest.lake import Lake
 from ..settings import Settings, signing_key as configured_signing_key
@@ -46,8 +47,11 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
         raise SnapshotError(f"no warehouse at {settings.warehouse}: run the pipeline first")
     who = created_by or getpass.getuser()
     quality = quality_evidence(settings, start, end, override_reason, who)
-    staging = settings.snapshots / ".staging" / f"{os.getpid()}-{dt.datetime.now().timestamp():.6f}"
-    staging.mkdir(parents=True)
+    staging_root = settings.snapshots / ".staging"
+    staging_root.mkdir(parents=True, exist_ok=True)
+    remove_abandoned(staging_root.iterdir(), _staging_owner)  # left by a killed snapshot
+    staging = staging_root / f"{os.getpid()}-{dt.datetime.now().timestamp():.6f}"
+    staging.mkdir()
     try:
         files = [dict(f, kind="mart") for f in freeze_marts(settings.warehouse, staging, start, end, contract)]
         cat = load_catalog(settings.catalog) if settings.catalog.exists() else None
@@ -99,6 +103,11 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
         for p in staging.iterdir():
             p.unlink()
         staging.rmdir()
+
+
+def _staging_owner(path: Path) -> int | None:
+    pid = path.name.split("-", 1)[0]
+    return int(pid) if pid.isdigit() else None
 
 
 def _latest_of_scope(store: SnapshotStore, period: str, contract: str | None) -> SnapshotInfo | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -19,7 +20,8 @@ from typing import Callable
 
 import duckdb
 
-from ..settings import Settings
+from ..core.storage import remove_abandoned
+from ..settings import Settings, engine_config
 from ..warehouse.project import marts as project_marts
 from .fingerprints import UNDATED, Fingerprint, day_key, fingerprint, read_fingerprints, write_fingerprints
 
@@ -38,8 +40,10 @@ def publish_marts(settings: Settings, docs: Callable[[Path], None] | None = None
     swapped in."""
     root = settings.exports
     release_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
-    staging = root / "releases" / f".{release_id}"
-    staging.mkdir(parents=True)
+    (root / "releases").mkdir(parents=True, exist_ok=True)
+    remove_abandoned([*(root / "releases").glob(".*"), *root.glob(".current-*")], _staging_owner)
+    staging = root / "releases" / f".{release_id}.{os.getpid()}"  # the writer's pid: see _staging_owner
+    staging.mkdir()
     previous = _current(root)
     before = read_fingerprints(previous) if previous and (previous / "slm.duckdb").exists() else {}
     if before:
@@ -48,7 +52,7 @@ def publish_marts(settings: Settings, docs: Callable[[Path], None] | None = None
     prints: dict[str, Fingerprint] = {}
     period_columns = {m.name: m.period_column for m in project_marts()}
     try:
-        with duckdb.connect(str(staging / "slm.duckdb")) as con:
+        with duckdb.connect(str(staging / "slm.duckdb"), config=engine_config()) as con:
             con.execute(f"attach {_quote(settings.warehouse)} as warehouse (read_only)")
             marts = _marts(con, "warehouse")
             con.execute("create schema if not exists marts")
@@ -76,11 +80,17 @@ def publish_marts(settings: Settings, docs: Callable[[Path], None] | None = None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    link = root / f".current-{release_id}"
+    link = root / f".current-{release_id}.{os.getpid()}"
     link.symlink_to(Path("releases") / release_id)
     os.replace(link, root / "current")  # the swap: one rename
     _drop_old_releases(root, keep=release_id)
     return {"release": release_id, "path": str(root / "current"), "rows": rows}
+
+
+def _staging_owner(path: Path) -> int | None:
+    """The pid of the run that was building a release aside (or swapping it in)."""
+    m = re.match(r"^\.(?:current-)?[^.]+\.(\d+)$", path.name)
+    return int(m.group(1)) if m else None
 
 
 def _marts(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:

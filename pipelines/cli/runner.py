@@ -19,6 +19,7 @@ from ..catalog import CatalogError, require_catalog
 from ..core.periods import PeriodError, parse_day
 from ..ingest import Lake, land, landed_days
 from ..orchestration.partitions import range_tags
+from ..orchestration.recovery import process_tags, reap_dead_runs
 from ..quality.results import CheckVerdict, is_dbt_test
 from ..settings import Settings
 from ..warehouse.project import prepare_manifest
@@ -85,12 +86,15 @@ def _progress_logger(out: Printer) -> dg.LoggerDefinition:
     return progress
 
 
-def instance_for(settings: Settings) -> dg.DagsterInstance:
+def instance_for(settings: Settings, out: Printer = print) -> dg.DagsterInstance:
+    """The home's Dagster instance, with the runs of killed processes failed and their slots freed."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copy(INFRA_DIR / "dagster.yaml", home / "dagster.yaml")
-    return dg.DagsterInstance.from_config(str(home))
+    instance = dg.DagsterInstance.from_config(str(home))
+    reap_dead_runs(instance, out)
+    return instance
 
 
 def _landing_progress(out: Printer) -> Callable[[int, int, str], None]:
@@ -137,9 +141,12 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
     bad = sum(e.rows_quarantined for e in report.landed)
     out(f"  {len(report.landed)} new file(s), {read} records read, {read - bad} landed, {bad} quarantined; "
         f"{report.already_landed} file(s) landed before")
+    if report.abandoned:
+        out(f"  removed {report.abandoned} temporary file(s) left in the lake by a killed run")
     days = landed_days(lake)
-    if not days and not (first and last):
-        raise PipelineError(f"no telemetry landed from {settings.landing}: nothing to compute")
+    if not days:
+        raise PipelineError(f"no telemetry landed from {settings.landing} (see lake/quarantine for what was "
+                            f"refused): nothing to compute")
     first = first or dt.date.fromisoformat(days[0])
     last = last or dt.date.fromisoformat(days[-1])
 
@@ -150,8 +157,8 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
     how = ", full refresh" if full_refresh else ""
     out(f"Computing {first} .. {last} ({(last - first).days + 1} day(s){how}) with Dagster job slm_daily")
     result = job.with_logger_defs({"progress": _progress_logger(out)}).execute_in_process(
-        instance=instance_for(settings),
-        tags=range_tags(first, last, full_refresh),
+        instance=instance_for(settings, out),
+        tags={**range_tags(first, last, full_refresh), **process_tags()},
         run_config={"loggers": {"progress": {}}},
         raise_on_error=False,
     )
@@ -165,7 +172,7 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
 
 
 def run_snapshot(settings: Settings, period: str = "", contract: str = "", override_reason: str = "",
-                 restate_reason: str = "") -> dict:
+                 restate_reason: str = "", out: Printer = print) -> dict:
     """Materialize the audit_snapshot asset; returns its metadata."""
     settings.export()
     prepare_manifest()
@@ -173,7 +180,8 @@ def run_snapshot(settings: Settings, period: str = "", contract: str = "", overr
 
     job = build_definitions(settings).resolve_job_def("slm_snapshot").with_logger_defs({"progress": _progress_logger(lambda _line: None)})
     result = job.execute_in_process(
-        instance=instance_for(settings),
+        instance=instance_for(settings, out),
+        tags=process_tags(),
         run_config={"ops": {"audit_snapshot": {"config": {"period": period, "contract": contract,
                                                           "override_reason": override_reason,
                                                           "restate_reason": restate_reason}}},

@@ -41,8 +41,8 @@ def snapshot_list(home: str | None) -> None:
         click.echo("no snapshots yet")
     for s in entries:
         m = s.manifest or {}
-        click.echo(f"{s.snapshot_id}  period={m.get('period', '?')}  created={m.get('created_at', 'INCOMPLETE')}"
-                   f"  by={m.get('created_by', '?')}")
+        created = m.get("created_at") or ("PARTIAL (not in the chain)" if s.partial else "INCOMPLETE")
+        click.echo(f"{s.snapshot_id}  period={m.get('period', '?')}  created={created}  by={m.get('created_by', '?')}")
 
 
 @snapshot.command("show")
@@ -75,6 +75,7 @@ def snapshot_verify(snapshot_id: str | None, all_: bool, recompute: bool, public
                     home: str | None) -> None:
     """Recompute every hash, the chain and the signatures; non-zero exit naming what is wrong."""
     from ..audit.stores import snapshot_store
+    from ..audit.stores.verify import PARTIAL
 
     settings = Settings.from_env(home=home)
     store = snapshot_store(settings)
@@ -86,7 +87,10 @@ def snapshot_verify(snapshot_id: str | None, all_: bool, recompute: bool, public
         _verify_recompute(settings, store, snapshot_id, Path(public_key) if public_key else None)
         return
     entries = store.entries()
-    ids = [s.snapshot_id for s in entries] if all_ else [snapshot_id]
+    ids = [s.snapshot_id for s in entries if not s.partial] if all_ else [snapshot_id]
+    if all_:
+        for partial in (s for s in entries if s.partial):
+            click.echo(f"{partial.snapshot_id}: {PARTIAL}")
     key = Path(public_key) if public_key else None
     problems = [p for i in ids for p in store.verify(i, key, entries)]
     for p in problems:

@@ -9,6 +9,7 @@ their own languages; tests hold them to this module.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -43,8 +44,13 @@ BY_NAME: dict[str, EventField] = {f.name: f for f in FIELDS}
 REQUIRED = ("timestamp", "service")          # and one of status_code / outcome
 STATUS_CODE_RANGE = (100, 599)               # inclusive
 OUTCOMES = ("ok", "error", "timeout")
-LATENCY_MIN_MS = 0                           # inclusive
-SAMPLE_RATE_RANGE = (0, 1)                   # (0, 1]: each record stands for 1 / sample_rate requests
+LATENCY_RANGE_MS = (0, 1e9)                  # inclusive: no request takes 11.6 days
+# [1e-9, 1]: each record stands for 1 / sample_rate requests, at most a billion (so a day's sums
+# stay exact in dbt's decimal(38, 12); 1e-300 would overflow every sum over its day)
+SAMPLE_RATE_RANGE = (1e-9, 1)
+# Timestamps outside [PLAUSIBLE_FROM, now + PLAUSIBLE_AHEAD] are quarantined (settable, see settings)
+PLAUSIBLE_FROM = dt.datetime(1990, 1, 1)
+PLAUSIBLE_AHEAD = dt.timedelta(days=1)
 DEFAULT_SOURCE = "server"
 DEFAULT_SAMPLE_RATE = 1.0
 

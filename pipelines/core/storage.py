@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from .processes import process_alive
+
+# atomic_path's temporary names carry the writer's pid: .<target name>.<pid>.<random>.tmp
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.[a-z0-9_]+\.tmp$")
 
 
 @contextmanager
@@ -22,7 +29,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success it replaces `target` in one rename."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -53,3 +60,26 @@ def exclusive_lock(lock_file: str | os.PathLike) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def temporary_owner(path: Path) -> int | None:
+    """The pid that wrote an atomic_path temporary file (None: not one)."""
+    m = _TEMPORARY.match(path.name)
+    return int(m.group(1)) if m else None
+
+
+def remove_abandoned(paths: Iterable[Path], owner: Callable[[Path], int | None]) -> list[Path]:
+    """Remove the temporary files and staging folders among `paths` whose writing process is
+    gone (a killed run's leftovers); those of live processes, and anything without an owner,
+    stay. Returns what was removed."""
+    removed = []
+    for path in paths:
+        pid = owner(path)
+        if pid is None or process_alive(pid):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed

@@ -24,9 +24,9 @@ import pyarrow.parquet as pq
 
 from ..core.events import LANDED_SCHEMA, QUARANTINE_SCHEMA
 from ..core.hashing import sha256_file
-from ..core.storage import atomic_path, write_bytes_atomic
-from ..settings import engine_config, ingest_workers
-from .formats import UNREADABLE, detect_format, format_for, raw_batches
+from ..core.storage import atomic_path, remove_abandoned, temporary_owner, write_bytes_atomic
+from ..settings import engine_config, ingest_workers, plausible_timestamps
+from .formats import detect_format, format_for, raw_batches
 from .lake import Lake, LedgerEntry
 from .landing import LandingFile, open_landing
 from .validate import validated
@@ -36,6 +36,7 @@ from .validate import validated
 class LandingReport:
     landed: list[LedgerEntry] = field(default_factory=list)
     already_landed: int = 0
+    abandoned: int = 0  # temporary files of killed runs removed before landing
 
     @property
     def corrections(self) -> list[LedgerEntry]:
@@ -48,6 +49,7 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
     service = rel.split("/", 1)[0] if "/" in rel else None
     con = duckdb.connect(config=engine_config())
     con.execute("set TimeZone = 'UTC'")
+    plausible = plausible_timestamps()
     read = landed_n = bad_n = 0
     days: set[str] = set()
     lake.files.mkdir(parents=True, exist_ok=True)
@@ -61,8 +63,10 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
                     batch = next(batches)
                 except StopIteration:
                     break
-                except UNREADABLE as exc:
-                    # Keep what was read before the damage; the rest is one quarantined record.
+                except Exception as exc:  # UNREADABLE (damaged gzip, bad encoding) and any reader failure
+                    # Keep what was read before the damage (or before a reader met a shape it
+                    # cannot handle); the rest is one quarantined record. One bad file never
+                    # stops the others.
                     reason = f"file unreadable after line {last_line}: {type(exc).__name__}: {exc}"
                     bad_w.write_table(pa.Table.from_pylist(
                         [{"file_sha256": sha, "file": rel, "line": last_line + 1, "reason": reason[:500], "raw": None}],
@@ -70,7 +74,10 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
                     read += 1
                     bad_n += 1
                     break
-                landed, bad = validated(con, batch, sha, rel)
+                try:
+                    landed, bad = validated(con, batch, sha, rel, plausible)
+                except duckdb.Error as exc:  # a value the rules did not foresee: the batch waits in quarantine
+                    landed, bad = LANDED_SCHEMA.empty_table(), _quarantined(batch, sha, rel, f"not validated: {exc}")
                 read += batch.num_rows
                 landed_n += landed.num_rows
                 bad_n += bad.num_rows
@@ -92,6 +99,12 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
     # The ledger entry is written last: a file without one was never landed and is retried.
     write_bytes_atomic(json.dumps(asdict(entry), indent=1).encode(), lake.ledger_dir / f"{sha}.json")
     return entry
+
+
+def _quarantined(batch: pa.Table, sha: str, rel: str, reason: str) -> pa.Table:
+    n = batch.num_rows
+    return pa.table({"file_sha256": [sha] * n, "file": [rel] * n, "line": batch["_line"],
+                     "reason": [reason.splitlines()[0][:500]] * n, "raw": batch["_raw"]}, schema=QUARANTINE_SCHEMA)
 
 
 @dataclass
@@ -159,6 +172,7 @@ def land(lake: Lake, landing: str, progress=None, formats: dict[str, str] | None
     files = source.files()
     report = LandingReport()
     with lake.lock():
+        report.abandoned = len(remove_abandoned(lake.root.rglob(".*.tmp"), temporary_owner))
         known = {e.file_sha256 for e in lake.ledger()}
         by_path = {e.path: e for e in lake.active()}
         fingerprints = lake.fingerprints()

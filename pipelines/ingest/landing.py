@@ -99,7 +99,7 @@ class S3Landing:
     def local_copy(self, f: LandingFile, scratch: Path) -> Iterator[Path]:
         """Stream the object to a scratch file (never held in memory), removed afterwards."""
         scratch.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=scratch, prefix=".download-")
+        fd, name = tempfile.mkstemp(dir=scratch, prefix=f".download.{os.getpid()}.", suffix=".tmp")
         os.close(fd)
         try:
             key = self.prefix + f.rel

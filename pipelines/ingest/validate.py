@@ -9,19 +9,26 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from ..core.events import (DEFAULT_SAMPLE_RATE, DEFAULT_SOURCE, LANDED_SCHEMA, LATENCY_MIN_MS, OUTCOMES,
+import datetime as dt
+
+from ..core.events import (DEFAULT_SAMPLE_RATE, DEFAULT_SOURCE, LANDED_SCHEMA, LATENCY_RANGE_MS, OUTCOMES,
                             QUARANTINE_SCHEMA, SAMPLE_RATE_RANGE, STATUS_CODE_RANGE)
 
 _LOW, _HIGH = STATUS_CODE_RANGE
 _OUTCOMES_SQL = ", ".join(f"'{o}'" for o in OUTCOMES)
 _OUTCOMES_TEXT = ", ".join(OUTCOMES[:-1]) + f" or {OUTCOMES[-1]}"
 _RATE_LOW, _RATE_HIGH = SAMPLE_RATE_RANGE
+_LATENCY_LOW, _LATENCY_HIGH = LATENCY_RANGE_MS
+# epoch milliseconds DuckDB can turn into a timestamp (years 1 to 9999); beyond, a plain number
+_EPOCH_MS = (-62135596800000, 253402300799999)
 
 VALIDATE_SQL = f"""
 with parsed as (
     select *,
-        case when regexp_full_match(trim("timestamp"), '-?[0-9]+')
-             then epoch_ms(cast(trim("timestamp") as bigint))
+        case when regexp_full_match(trim("timestamp"), '-?[0-9]{{1,18}}')
+             then case when cast(trim("timestamp") as bigint) between {_EPOCH_MS[0]} and {_EPOCH_MS[1]}
+                       then epoch_ms(cast(trim("timestamp") as bigint)) end
+             when regexp_full_match(trim("timestamp"), '-?[0-9]+') then null
              else try_cast(try_cast(trim("timestamp") as timestamptz) as timestamp) end as _ts,
         try_cast(status_code as double) as _status,
         try_cast(latency_ms as double) as _latency,
@@ -34,7 +41,11 @@ checked as (
         case
             when _error is not null then _error
             when "timestamp" is null then 'missing field timestamp'
+            when _ts is null and regexp_full_match(trim("timestamp"), '-?[0-9]+')
+                then 'timestamp: ' || "timestamp" || ' is outside the plausible range ' || $plausible
             when _ts is null then 'timestamp: ' || "timestamp" || ' is neither RFC 3339 nor epoch milliseconds'
+            when not (_ts between $earliest and $latest)
+                then 'timestamp: ' || "timestamp" || ' is outside the plausible range ' || $plausible
             when nullif(trim(service), '') is null then 'missing field service'
             when status_code is null and outcome is null then 'needs status_code or outcome'
             when status_code is not null and (_status is null or _status <> floor(_status))
@@ -44,9 +55,11 @@ checked as (
             when outcome is not null and outcome not in ({_OUTCOMES_SQL})
                 then 'outcome: ' || outcome || ' is not {_OUTCOMES_TEXT}'
             when latency_ms is not null and _latency is null then 'latency_ms: ' || latency_ms || ' is not a number'
-            when _latency < {LATENCY_MIN_MS} or isnan(_latency) then 'latency_ms: ' || latency_ms || ' is negative'
-            when sample_rate is not null and (_rate is null or not (_rate > {_RATE_LOW} and _rate <= {_RATE_HIGH}))
-                then 'sample_rate: ' || sample_rate || ' is outside ({_RATE_LOW}, {_RATE_HIGH}]'
+            when _latency < {_LATENCY_LOW} then 'latency_ms: ' || latency_ms || ' is negative'
+            when isnan(_latency) or not (_latency between {_LATENCY_LOW} and {_LATENCY_HIGH})
+                then 'latency_ms: ' || latency_ms || ' is outside [{_LATENCY_LOW}, {_LATENCY_HIGH}]'
+            when sample_rate is not null and (_rate is null or isnan(_rate) or not (_rate between {_RATE_LOW} and {_RATE_HIGH}))
+                then 'sample_rate: ' || sample_rate || ' is outside [{_RATE_LOW}, {_RATE_HIGH}]'
             when is_probe is not null and _probe is null then 'is_probe: ' || is_probe || ' is not a boolean'
         end as _reason
     from parsed
@@ -54,11 +67,16 @@ checked as (
 """
 
 
-def validated(con: duckdb.DuckDBPyConnection, batch: pa.Table, sha: str, rel: str) -> tuple[pa.Table, pa.Table]:
-    """(landed rows, quarantined rows) of one RAW_SCHEMA batch of the landing file `rel`."""
+def validated(con: duckdb.DuckDBPyConnection, batch: pa.Table, sha: str, rel: str,
+              plausible: tuple[dt.datetime, dt.datetime]) -> tuple[pa.Table, pa.Table]:
+    """(landed rows, quarantined rows) of one RAW_SCHEMA batch of the landing file `rel`;
+    timestamps outside `plausible` (UTC, both inclusive) are quarantined."""
+    earliest, latest = plausible
     con.register("raw", batch)
     try:
-        con.execute("create or replace temp table checked_batch as " + VALIDATE_SQL + " select * from checked")
+        con.execute("create or replace temp table checked_batch as " + VALIDATE_SQL + " select * from checked",
+                    {"earliest": earliest, "latest": latest,
+                     "plausible": f"{earliest:%Y-%m-%dT%H:%M:%SZ} .. {latest:%Y-%m-%dT%H:%M:%SZ}"})
         # con.execute, not con.sql(params=...): the latter ran 30x slower here (duckdb 1.5).
         landed = con.execute(f"""
             select _ts as event_ts, cast(_ts as date) as day, trim(service) as service,

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from pipelines.settings import Settings
 from pipelines.audit.stores import S3SnapshotStore, SnapshotError
+from pipelines.audit.stores.verify import PARTIAL
 from pipelines.core.hashing import sha256_file
 
 
@@ -217,3 +218,33 @@ def test_a_legal_hold_on_s3_holds_every_object_and_keeps_its_record(s3_server, t
     # the changes are kept as locked records beside the snapshots; the snapshot still verifies
     assert [(r["on"], r["by"]) for r in store._hold_records(sid)] == [(True, "counsel"), (False, "counsel")]
     assert store.verify(sid) == [] and [s.snapshot_id for s in store.entries()] == [sid]
+
+
+def test_a_snapshot_killed_before_its_manifest_on_s3_is_never_chained_onto(s3_server, tmp_path):
+    from pipelines.audit.stores import MANIFEST
+
+    bucket = locked_bucket(s3_server, "audit-partial")
+    staged, manifest = _staged(tmp_path)
+    store = S3SnapshotStore(f"s3://{bucket}/snapshots", tmp_path / "lock", retention_days=1, client=s3_server)
+    first = store.create(staged, manifest(), "2026-09", None)
+
+    class Killed(BaseException):
+        pass
+
+    class KilledAtTheManifest(S3SnapshotStore):
+        def _put(self, sid, name, data):
+            if name == MANIFEST:
+                raise Killed
+            return super()._put(sid, name, data)
+
+    with pytest.raises(Killed):
+        KilledAtTheManifest(store.uri, tmp_path / "lock", retention_days=1, client=s3_server).create(
+            staged, manifest(), "2026-10", None)
+    # its object is locked in the bucket for good, but the snapshot never entered the chain
+    [partial] = [e for e in store.entries() if e.partial]
+    assert partial.snapshot_id == "000002-2026-10" and store._names(partial.snapshot_id) == {"a.parquet"}
+    third = store.create(staged, manifest(), "2026-11", None)
+    assert third.snapshot_id == "000003-2026-11" and third.manifest["previous_snapshot_id"] == first.snapshot_id
+    assert [e.snapshot_id for e in store.whole()] == [first.snapshot_id, third.snapshot_id]
+    assert store.verify(third.snapshot_id) == [] and store.verify(first.snapshot_id) == []
+    assert store.verify(partial.snapshot_id) == [f"000002-2026-10: {PARTIAL}"]

@@ -274,3 +274,52 @@ def test_pull_hands_over_a_verified_copy_and_refuses_a_tampered_one(snap_setting
     with pytest.raises(SnapshotError, match=r"fails verification \(1 problem\(s\), first: .*fct_error_budget.parquet has changed"):
         store.pull(info.snapshot_id, tmp_path / "elsewhere")
     assert not (tmp_path / "elsewhere").exists()
+
+
+class Killed(BaseException):
+    """The writer dies here (SIGKILL leaves the same files: nothing after this point runs)."""
+
+
+def test_a_snapshot_killed_before_its_manifest_is_partial_ignored_and_chained_past(snap_settings, monkeypatch):
+    from click.testing import CliRunner
+
+    from pipelines.audit.stores import MANIFEST
+    from pipelines.cli import main
+
+    first = create_snapshot(snap_settings, "2026-10")
+    put = LocalSnapshotStore._put
+
+    def killed_at_the_manifest(self, sid, name, data):
+        if name == MANIFEST:
+            raise Killed
+        return put(self, sid, name, data)
+
+    monkeypatch.setattr(LocalSnapshotStore, "_put", killed_at_the_manifest)
+    with pytest.raises(Killed):
+        create_snapshot(snap_settings, "2026-10", contract="acme")
+    monkeypatch.setattr(LocalSnapshotStore, "_put", put)
+    partial = snap_settings.snapshots / "000002-2026-10-acme"
+    assert partial.is_dir() and any(partial.iterdir()) and not (partial / MANIFEST).exists()
+    # the next snapshot takes the next number and chains onto the last whole one
+    third = create_snapshot(snap_settings, "2026-10", contract="strict")
+    assert third.snapshot_id == "000003-2026-10-strict"
+    assert third.manifest["previous_snapshot_id"] == first.snapshot_id
+    assert third.manifest["previous_manifest_sha256"] == sha256_file(first.path / MANIFEST)
+    runner, home = CliRunner(), ["--home", str(snap_settings.home)]
+    verified = runner.invoke(main, ["snapshot", "verify", "--all", *home])
+    assert verified.exit_code == 0, verified.output
+    assert "000002-2026-10-acme: partial snapshot (its writer stopped before the manifest)" in verified.output
+    assert "2 snapshot(s) verified" in verified.output
+    assert "000002-2026-10-acme  period=?  created=PARTIAL" in runner.invoke(main, ["snapshot", "list", *home]).output
+    # asked for by name, a partial snapshot is not a verified one, and cannot be pulled
+    assert runner.invoke(main, ["snapshot", "verify", "000002-2026-10-acme", *home]).exit_code == 1
+    with pytest.raises(SnapshotError, match="partial snapshot"):
+        LocalSnapshotStore(snap_settings.snapshots).pull("000002-2026-10-acme", snap_settings.home / "out")
+    # a whole snapshot whose manifest is removed afterwards is not taken for a partial one: its
+    # folder was sealed
+    writable(third.path)
+    (third.path / MANIFEST).unlink()
+    os.chmod(third.path, 0o555)
+    failed = runner.invoke(main, ["snapshot", "verify", "--all", *home])
+    assert failed.exit_code == 1
+    assert "000003-2026-10-strict: manifest.json is missing or unreadable, though the snapshot was sealed" in failed.output

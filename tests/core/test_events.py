@@ -40,9 +40,10 @@ def test_the_landed_events_suite_checks_the_same_columns_and_rules():
     status = kw[("expect_column_values_to_be_between", "status_code")]
     assert (status["min_value"], status["max_value"]) == events.STATUS_CODE_RANGE
     assert tuple(kw[("expect_column_values_to_be_in_set", "outcome")]["value_set"]) == events.OUTCOMES
-    assert kw[("expect_column_values_to_be_between", "latency_ms")]["min_value"] == events.LATENCY_MIN_MS
+    latency = kw[("expect_column_values_to_be_between", "latency_ms")]
+    assert (latency["min_value"], latency["max_value"]) == events.LATENCY_RANGE_MS
     rate = kw[("expect_column_values_to_be_between", "sample_rate")]
-    assert (rate["min_value"], rate["max_value"], rate["strict_min"]) == (*events.SAMPLE_RATE_RANGE, True)
+    assert (rate["min_value"], rate["max_value"], rate.get("strict_min")) == (*events.SAMPLE_RATE_RANGE, None)
     required = {c for (kind, c) in kw if kind == "expect_column_values_to_not_be_null"}
     assert {events.BY_NAME[f].column for f in events.REQUIRED} <= required
 
@@ -50,7 +51,7 @@ def test_the_landed_events_suite_checks_the_same_columns_and_rules():
 def test_validation_spells_the_same_rules():
     assert "_status < 100 or _status > 599" in VALIDATE_SQL and "is outside 100-599" in VALIDATE_SQL
     assert "not in ('ok', 'error', 'timeout')" in VALIDATE_SQL
-    assert "is outside (0, 1]" in VALIDATE_SQL
+    assert "is outside [1e-09, 1]" in VALIDATE_SQL and "is outside [0, 1000000000.0]" in VALIDATE_SQL
 
 
 def test_the_staging_model_selects_every_landed_column():

@@ -54,7 +54,7 @@ def test_every_record_is_landed_or_quarantined_with_its_line_and_reason(tmp_path
         (7, "latency_ms: -1 is negative"),
         (8, "status_code: 700 is outside 100-599"),
         (9, "status_code: 200.5 is not an integer"),
-        (10, "sample_rate: 0 is outside (0, 1]"),
+        (10, "sample_rate: 0 is outside [1e-09, 1]"),
         (11, "outcome: maybe is not ok, error or timeout"),
         (12, "needs status_code or outcome"),
         (13, "timestamp: last tuesday is neither RFC 3339 nor epoch milliseconds"),

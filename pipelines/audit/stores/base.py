@@ -40,6 +40,7 @@ class SnapshotInfo:
     path: Path | str  # a folder, or s3://bucket/prefix/<id>/
     manifest: dict | None
     reused: bool = False  # the period's marts had not changed since this snapshot
+    partial: bool = False  # its writer stopped before the manifest: not in the chain, ignored
 
     @property
     def sequence(self) -> int:
@@ -80,6 +81,11 @@ class SnapshotStore:
     def _seal(self, sid: str) -> None:
         pass
 
+    def _sealed(self, sid: str) -> bool:
+        """The medium shows the snapshot was finished (local: its folder made read-only), so a
+        missing manifest was removed, not never written."""
+        return False
+
     def _claim(self, sequence: int, sid: str) -> None:
         """Take a sequence number for good, or raise SequenceTaken. The lock file serialises
         writers on one machine; a shared store needs a claim that the medium arbitrates."""
@@ -110,8 +116,13 @@ class SnapshotStore:
                     manifest = json.loads(data)
                 except ValueError:
                     manifest = None
-            out.append(SnapshotInfo(sid, self.location(sid), manifest))
+            out.append(SnapshotInfo(sid, self.location(sid), manifest,
+                                    partial=data is None and not self._sealed(sid)))
         return out
+
+    def whole(self) -> list[SnapshotInfo]:
+        """The snapshots in the chain: every one but the partial ones."""
+        return [e for e in self.entries() if not e.partial]
 
     def get(self, snapshot_id: str) -> SnapshotInfo:
         for info in self.entries():
@@ -121,14 +132,16 @@ class SnapshotStore:
 
     def create(self, staged: Path, manifest: dict, period: str, contract: str | None,
                signing_key: Path | None = None) -> SnapshotInfo:
-        """Write staged files, then the manifest (which gains its chain fields and the files'
-        versions here), then, with a signing key, the signature (named in the manifest, so that
-        removing it is caught)."""
+        """Write staged files, then, with a signing key, the signature (named in the manifest, so
+        that removing it is caught), then the manifest (which gains its chain fields and the
+        files' versions here): a snapshot with a manifest is whole. One whose writer was killed
+        before it is partial: its sequence number stays taken, the next chains past it."""
         with exclusive_lock(self.lock_file):
             for _attempt in range(5):
                 existing = self.entries()
-                previous = existing[-1] if existing else None
-                sequence = max(previous.sequence if previous else 0, self._last_claimed()) + 1
+                chained = [e for e in existing if not e.partial]
+                previous = chained[-1] if chained else None
+                sequence = max([e.sequence for e in existing] + [self._last_claimed()]) + 1
                 snapshot_id = f"{sequence:06d}-{period}" + (f"-{contract}" if contract else "")
                 try:
                     self._claim(sequence, snapshot_id)
@@ -156,9 +169,9 @@ class SnapshotStore:
                                          "public_key_sha256": signing_key_id(signing_key)}
             manifest["manifest_body_sha256"] = canonical_hash(manifest)
             manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode()
-            self._put(snapshot_id, MANIFEST, manifest_bytes)
             if signing_key:
                 self._put(snapshot_id, SIGNATURE_FILE, sign(manifest_bytes, signing_key))
+            self._put(snapshot_id, MANIFEST, manifest_bytes)
             self._seal(snapshot_id)
             return SnapshotInfo(snapshot_id, self.location(snapshot_id), manifest)
     def verify(self, snapshot_id: str, public_key: Path | None = None,

@@ -49,5 +49,8 @@ class LocalSnapshotStore(SnapshotStore):
     def _seal(self, sid: str) -> None:
         os.chmod(self.root / sid, 0o555)
 
+    def _sealed(self, sid: str) -> bool:
+        return (self.root / sid).stat().st_mode & 0o222 == 0
+
     def location(self, sid: str) -> Path:
         return self.root / sid if sid else self.root

@@ -11,6 +11,9 @@ from ..signing import SIGNATURE_FILE, verify_signature
 from .base import MANIFEST, SnapshotError, SnapshotInfo, SnapshotStore
 
 
+PARTIAL = "partial snapshot (its writer stopped before the manifest): not in the chain, ignored"
+
+
 def problems(store: SnapshotStore, snapshot_id: str, public_key: Path | None = None,
              entries: list[SnapshotInfo] | None = None) -> list[str]:
     """Every problem with one snapshot: file hashes, unexpected files, manifest, signature
@@ -21,8 +24,10 @@ def problems(store: SnapshotStore, snapshot_id: str, public_key: Path | None = N
     info = next((e for e in entries if e.snapshot_id == snapshot_id), None)
     if info is None:
         raise SnapshotError(f"no snapshot {snapshot_id!r} in {store.location('')}")
+    if info.partial:
+        return [f"{snapshot_id}: {PARTIAL}"]
     if info.manifest is None:
-        return [f"{snapshot_id}: manifest.json is missing or unreadable (incomplete snapshot)"]
+        return [f"{snapshot_id}: manifest.json is missing or unreadable, though the snapshot was sealed"]
     m = info.manifest
     found = []
     body = {k: v for k, v in m.items() if k != "manifest_body_sha256"}
@@ -64,14 +69,15 @@ def _chain_problems(store: SnapshotStore, info: SnapshotInfo, entries: list[Snap
     twins = [s.snapshot_id for s in entries if s.sequence == info.sequence and s.snapshot_id != sid]
     if twins:  # two writers chained onto the same predecessor: the chain forked
         return [f"{sid}: shares sequence {info.sequence} with {', '.join(twins)} (the chain forked)"]
-    earlier = [s for s in entries if s.sequence < info.sequence]
+    earlier = [s for s in entries if s.sequence < info.sequence and not s.partial]
+    skipped = {s.sequence for s in entries if s.partial}
     prev_id = m.get("previous_snapshot_id")
     if prev_id is None:
         return [f"{sid}: names no previous snapshot, but {earlier[-1].snapshot_id} precedes it"] if earlier else []
     prev = next((s for s in earlier if s.snapshot_id == prev_id), None)
     if prev is None:
         return [f"{sid}: previous snapshot {prev_id} is missing from the chain"]
-    if earlier[-1].snapshot_id != prev.snapshot_id or prev.sequence != info.sequence - 1:
+    if earlier[-1].snapshot_id != prev.snapshot_id or not set(range(prev.sequence + 1, info.sequence)) <= skipped:
         return [f"{sid}: the chain names {prev_id} as previous, the store has {earlier[-1].snapshot_id}"]
     prev_bytes = store.read(prev_id, MANIFEST)
     if prev_bytes is None or sha256_bytes(prev_bytes) != m.get("previous_manifest_sha256"):

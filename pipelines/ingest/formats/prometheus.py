@@ -16,26 +16,43 @@ def prometheus_rows(text: str, service: str | None) -> Iterator[dict]:
     except json.JSONDecodeError as exc:
         yield failed(1, text[:2000], f"not valid JSON: {exc.msg}")
         return
+    except RecursionError:
+        yield failed(1, text[:2000], "not readable JSON: nested too deeply")
+        return
     data = doc.get("data") if isinstance(doc, dict) else None
     if not isinstance(data, dict) or data.get("resultType") != "matrix":
         yield failed(1, text[:2000], "a Prometheus query_range answer needs data.resultType = matrix")
         return
+    result = data.get("result") or []
+    if not isinstance(result, list):
+        yield failed(1, text[:2000], "data.result must be a list of series")
+        return
     count = 0
-    for series in data.get("result") or []:
+    for series in result:
+        if not isinstance(series, dict) or not isinstance(series.get("values") or [], list):
+            count += 1
+            yield failed(count, json.dumps(series)[:2000], "a series must be an object with a list of values")
+            continue
         labels = series.get("metric") or {}
+        labels = labels if isinstance(labels, dict) else {}
         code = labels.get("code") or labels.get("status")
         svc = labels.get("service") or labels.get("job") or service
         previous = None
-        for ts, value in series.get("values") or []:
+        for sample in series.get("values") or []:
             count += 1
-            raw = json.dumps({"metric": labels, "value": [ts, value]})
+            raw = json.dumps({"metric": labels, "value": sample})[:2000]
             if code is None:
                 yield failed(count, raw, "series without a code or status label")
                 continue
             try:
+                ts, value = sample
+                millis = int(float(ts) * 1000)
                 current = float(value)
-            except (TypeError, ValueError):
-                yield failed(count, raw, f"value: {value!r} is not a number")
+            except (TypeError, ValueError, OverflowError):
+                yield failed(count, raw, f"sample: {sample!r} is not a [unix seconds, number] pair")
+                continue
+            if current != current or current in (float("inf"), float("-inf")):
+                yield failed(count, raw, f"value: {value!r} is not a finite number")
                 continue
             if previous is None:  # the first sample is the baseline, not an increase
                 previous = current
@@ -47,5 +64,6 @@ def prometheus_rows(text: str, service: str | None) -> Iterator[dict]:
             if increase < 1:
                 yield failed(count, raw, f"increase of {increase} is less than one request (a rate, not a counter?)")
                 continue
-            yield record(count, raw, timestamp=int(float(ts) * 1000), service=svc, status_code=code,
+            # validation bounds the sample rate (a record stands for at most a billion requests)
+            yield record(count, raw, timestamp=millis, service=svc, status_code=code,
                           sample_rate=1 / increase, source="prometheus")

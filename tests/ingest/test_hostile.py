@@ -1,0 +1,132 @@
+"""Hostile and unusual input (issue 16): one bad record never stops its file, one bad file never
+stops the others, and every record read is landed or quarantined with its reason."""
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from pipelines.ingest import Lake, land
+from pipelines.settings import TIMESTAMPS_AHEAD_ENV, TIMESTAMPS_FROM_ENV, plausible_timestamps
+
+GOOD = {"timestamp": "2026-10-05T10:00:00Z", "service": "web", "status_code": 200}
+
+
+def lines(*records) -> str:
+    return "\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n"
+
+
+def quarantined(lake: Lake) -> dict[tuple[str, int], str]:
+    with duckdb.connect() as con:
+        return {(f, n): r for f, n, r in con.execute(
+            f"select file, line, reason from read_parquet('{lake.quarantine}/*.parquet')").fetchall()}
+
+
+def span(start_ns, **extra):
+    return {"kind": 2, "name": "GET /", "startTimeUnixNano": str(start_ns), "endTimeUnixNano": str(start_ns + 10**6),
+            "attributes": [{"key": "http.response.status_code", "value": {"intValue": "200"}}], **extra}
+
+
+def otlp(*resource_spans) -> str:
+    return json.dumps({"resourceSpans": list(resource_spans)})
+
+
+def resource(*spans):
+    return {"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "api"}}]},
+            "scopeSpans": [{"spans": list(spans)}]}
+
+
+def prometheus(*series) -> str:
+    return json.dumps({"status": "success", "data": {"resultType": "matrix", "result": list(series)}})
+
+
+T0 = int(dt.datetime(2026, 10, 5, 10, tzinfo=dt.timezone.utc).timestamp())
+NS = T0 * 10**9
+
+
+@pytest.fixture
+def landed(tmp_path):
+    landing = tmp_path / "landing"
+    (landing / "web").mkdir(parents=True)
+    (landing / "web" / "times.jsonl").write_text(lines(
+        GOOD,                                               # 1 landed
+        dict(GOOD, timestamp="infinity"),                   # 2
+        dict(GOOD, timestamp="-infinity"),                  # 3
+        dict(GOOD, timestamp=253402300800000),              # 4 epoch ms in year 10000
+        dict(GOOD, timestamp=-62135596800001),              # 5 epoch ms before year 1
+        dict(GOOD, timestamp=99999999999999999999999),      # 6 beyond any integer type
+        dict(GOOD, timestamp="1989-12-31T23:59:59Z"),       # 7 before the plausible range
+        dict(GOOD, timestamp="1990-01-01T00:00:00Z"),       # 8 landed: the range's first instant
+        dict(GOOD, timestamp="10000-01-01T00:00:00Z"),      # 9
+        dict(GOOD, sample_rate=1e-300),                     # 10 would overflow every sum of its day
+        dict(GOOD, sample_rate=1e-9),                       # 11 landed: a billion requests
+        dict(GOOD, latency_ms=1e308),                       # 12
+        dict(GOOD, latency_ms="NaN"),                       # 13
+        "[" * 100_000 + "]" * 100_000,                      # 14 100 k deep
+        GOOD,                                               # 15 landed: the file goes on
+    ))
+    (landing / "otlp").mkdir()
+    (landing / "otlp" / "not-a-list.json").write_text(json.dumps({"resourceSpans": {"a": 1}}))
+    (landing / "otlp" / "shapes.json").write_text(otlp(
+        resource(span(NS), 5, span(NS + 10**9)),            # spans 1 and 3 land, 2 is not an object
+        "not an object",                                    # one quarantined entry
+        {"resource": {"attributes": "x"}, "scopeSpans": []},
+        resource(span(NS, attributes={"not": "a list"})),
+    ))
+    (landing / "otlp" / "deep.json").write_text('{"resourceSpans": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (landing / "metrics").mkdir()
+    (landing / "metrics" / "prom.json").write_text(prometheus(
+        "not an object",
+        {"metric": {"code": "200", "job": "api"}, "values": [[T0, "1"], [T0 + 60, "11"], ["soon", "12"],
+                                                              [T0 + 180, "1e308"], [T0 + 240, "1e308"],
+                                                              [T0 + 300, "inf"], "x", [T0 + 420, "2e308"]]},
+    ))
+    lake = Lake(tmp_path / "lake")
+    return lake, {e.path: e for e in land(lake, str(landing)).landed}
+
+
+def test_every_file_lands_and_every_record_is_accounted_for(landed):
+    lake, entries = landed
+    assert set(entries) == {"web/times.jsonl", "otlp/not-a-list.json", "otlp/shapes.json", "otlp/deep.json",
+                            "metrics/prom.json"}
+    for e in entries.values():
+        assert e.rows_read == e.rows_landed + e.rows_quarantined, e.path
+    assert (entries["web/times.jsonl"].rows_landed, entries["web/times.jsonl"].rows_quarantined) == (4, 11)
+    assert (entries["otlp/shapes.json"].rows_landed, entries["otlp/shapes.json"].rows_quarantined) == (2, 4)
+    # prometheus: 1 -> 11 is 10 requests (lands); the bad timestamp, 1e308 (as an increase of about
+    # 1e308 requests), inf, "x" and a non-object series are quarantined; 1e308 -> 1e308 is no increase;
+    # 1e308 -> 2e308 (inf) is not finite
+    assert entries["metrics/prom.json"].rows_landed == 1
+
+
+def test_each_refusal_names_its_field(landed):
+    lake, _ = landed
+    reasons = quarantined(lake)
+    times = {n: r for (f, n), r in reasons.items() if f == "web/times.jsonl"}
+    for n in (2, 3, 4, 5, 6, 7, 9):
+        assert "is outside the plausible range 1990-01-01T00:00:00Z .. " in times[n], (n, times[n])
+    assert times[10] == "sample_rate: 1e-300 is outside [1e-09, 1]"
+    assert times[12] == "latency_ms: 1e308 is outside [0, 1000000000.0]"
+    assert times[13].startswith("latency_ms: NaN is outside")
+    assert times[14] == "a JSON line must be an object"
+    otlp = {(f, n): r for (f, n), r in reasons.items() if f.startswith("otlp/")}
+    assert otlp[("otlp/not-a-list.json", 1)] == "resourceSpans must be a list"
+    assert otlp[("otlp/shapes.json", 2)] == "a span must be an object"
+    assert "nested too deeply" in otlp[("otlp/deep.json", 1)]
+    prom = [r for (f, n), r in sorted(reasons.items()) if f == "metrics/prom.json"]
+    assert prom[0] == "a series must be an object with a list of values"
+    assert any("sample: ['soon', '12'] is not a [unix seconds, number] pair" in r for r in prom)
+    assert "sample_rate: 1e-308 is outside [1e-09, 1]" in prom  # an increase of 1e308 requests
+    assert prom.count("value: 'inf' is not a finite number") == 1 and len(prom) == 6
+
+
+def test_the_plausible_range_is_a_setting(monkeypatch):
+    now = dt.datetime(2026, 11, 30, 12)
+    assert plausible_timestamps(now) == (dt.datetime(1990, 1, 1), dt.datetime(2026, 12, 1, 12))
+    monkeypatch.setenv(TIMESTAMPS_FROM_ENV, "2010-06-01")
+    monkeypatch.setenv(TIMESTAMPS_AHEAD_ENV, "0")
+    assert plausible_timestamps(now) == (dt.datetime(2010, 6, 1), now)
+    monkeypatch.setenv(TIMESTAMPS_AHEAD_ENV, "a week")
+    with pytest.raises(ValueError, match="SLM_TIMESTAMPS_AHEAD_DAYS must be a whole number of days, got 'a week'"):
+        plausible_timestamps(now)
