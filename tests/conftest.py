@@ -206,6 +206,48 @@ def scenario_copy(scenario_run, tmp_path):
     return Settings.resolve(tmp_path / "home", settings.landing, settings.catalog)
 
 
+def table_fingerprint(con, table: str) -> tuple[int, str]:
+    """Row count and a hash of a table's rows in order, doubles rounded to 9 decimals (a sum of
+    doubles may differ in its last bit with the order DuckDB's threads added it in)."""
+    columns = [(c, t) for c, t, *_ in con.execute(f"describe {table}").fetchall()]
+    values = ", ".join(f"round({c}, 9)" if t in ("DOUBLE", "FLOAT") else c for c, t in columns)
+    return con.execute(f"select count(*), md5(coalesce(string_agg(r, ';' order by r), '')) from "
+                       f"(select cast(row({values}) as varchar) as r from {table})").fetchone()
+
+
+def availability_catalog(*services: str, good: str = "status_code < 500", target: float = 0.99) -> str:
+    """A catalog of one 28-day availability SLO per service (`<service>-availability`)."""
+    return "".join(f"""
+---
+apiVersion: openslo/v1
+kind: Service
+metadata: {{name: {svc}}}
+spec: {{}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {{name: {svc}-availability}}
+spec:
+  service: {svc}
+  indicator:
+    metadata: {{name: {svc}-ok}}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {{metricSource: {{type: warehouse, spec: {{filter: "{good}"}}}}}}
+        total: {{metricSource: {{type: warehouse, spec: {{filter: "true"}}}}}}
+  timeWindow: [{{duration: 28d, isRolling: true}}]
+  budgetingMethod: Occurrences
+  objectives: [{{target: {target}}}]
+""" for svc in services)
+
+
+@pytest.fixture(scope="session")
+def catalog_of():
+    """catalog_of(*services, good=..., target=...): see availability_catalog."""
+    return availability_catalog
+
+
 @pytest.fixture(scope="session")
 def run_scenario():
     """run_scenario(root, write_landing, catalog): a test module's own pipeline run over its own

@@ -15,7 +15,6 @@ import duckdb
 import pyarrow.parquet as pq
 
 from ..catalog import Catalog
-from ..core.hashing import canonical_json
 from ..ingest.lake import LedgerEntry
 from ..quality.ledger import ERROR, WARN, checks_for_period
 from ..settings import Settings
@@ -115,13 +114,6 @@ def full_lineage(active: list[LedgerEntry], first_day: dt.date) -> dict:
     retention must keep while the snapshot is retained."""
     files = [asdict(e) for e in active if e.days and e.days[-1] >= first_day.isoformat()]
     return {"schema": "slm-lineage/1", "lineage_start": first_day.isoformat(), "files": files}
-
-
-def catalog_document(cat: Catalog) -> bytes:
-    """The definitions in force as one YAML stream (each document as canonical JSON, which is
-    YAML): loading it gives back the same catalog hash, so a recompute years later uses exactly
-    these definitions."""
-    return "\n---\n".join(sorted(canonical_json(d.body) for d in cat.documents)).encode() + b"\n"
 
 
 def dbt_evidence(settings: Settings, first_day: dt.date, end: dt.date) -> dict:

@@ -17,12 +17,13 @@ from pathlib import Path
 import duckdb
 
 from ..catalog import load_catalog
+from ..catalog.export import EXPORTED_DOCUMENT, catalog_document
 from ..core.hashing import sha256_bytes, sha256_file
 from ..core.storage import remove_abandoned
 from ..core.periods import latest_complete_month, period_bounds
 from ..ingest.lake import Lake
 from ..settings import Settings, signing_key as configured_signing_key
-from .contents import (CATALOG_FILE, LINEAGE_FILE, MANIFEST_SCHEMA, catalog_document, code_version, dbt_evidence,
+from .contents import (CATALOG_FILE, LINEAGE_FILE, MANIFEST_SCHEMA, code_version, dbt_evidence,
                        freeze_marts, full_lineage, input_lineage, lineage_start, quality_evidence)
 from .signing import signing_key_id
 from .stores import MANIFEST, SnapshotError, SnapshotInfo, SnapshotStore, snapshot_store
@@ -54,7 +55,7 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
     staging.mkdir()
     try:
         files = [dict(f, kind="mart") for f in freeze_marts(settings.warehouse, staging, start, end, contract)]
-        cat = load_catalog(settings.catalog) if settings.catalog.exists() else None
+        cat = built_from(settings)
         active = Lake(settings.lake).active()
         first_day = lineage_start(cat, start)
         lineage = full_lineage(active, first_day)
@@ -103,6 +104,15 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
         for p in staging.iterdir():
             p.unlink()
         staging.rmdir()
+
+
+def built_from(settings: Settings):
+    """The catalog the marts were built from: the one the last run exported into the lake (the
+    catalog folder may have been edited since, or never set for this command); else the folder's."""
+    exported = settings.lake / "catalog" / EXPORTED_DOCUMENT
+    if exported.exists():
+        return load_catalog(exported)
+    return load_catalog(settings.catalog) if settings.catalog.exists() else None
 
 
 def _staging_owner(path: Path) -> int | None:

@@ -18,7 +18,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..core.storage import write_parquet_atomic
+from ..core.hashing import canonical_json
+from ..core.storage import write_bytes_atomic, write_parquet_atomic
 from .model import Catalog, CatalogError, Problem
 
 SCHEMAS: dict[str, pa.Schema] = {
@@ -102,8 +103,20 @@ def update_versions(history: list[dict], current: list[dict], today: dt.date) ->
 TABLES = [*SCHEMAS, "slo_versions"]  # every table the catalog asset writes
 
 
+EXPORTED_DOCUMENT = "catalog.yaml"  # the definitions a run computed with, beside its tables
+
+
+def catalog_document(cat: Catalog) -> bytes:
+    """The definitions in force as one YAML stream (each document as canonical JSON, which is
+    YAML): loading it gives back the same catalog hash, so a recompute years later uses exactly
+    these definitions."""
+    return "\n---\n".join(sorted(canonical_json(d.body) for d in cat.documents)).encode() + b"\n"
+
+
 def export_catalog(cat: Catalog, lake: Path, today: dt.date | None = None) -> dict[str, int]:
-    """Write every catalog table and extend the SLO version history; return row counts."""
+    """Write every catalog table and extend the SLO version history; return row counts. The
+    definitions themselves are kept too (`catalog.yaml`): a snapshot freezes what the marts were
+    built from, not whatever the catalog folder holds by then."""
     today = today or dt.datetime.now(dt.timezone.utc).date()
     versions_path = lake / "catalog" / "slo_versions.parquet"
     history = pq.read_table(versions_path).to_pylist() if versions_path.exists() else []
@@ -117,4 +130,5 @@ def export_catalog(cat: Catalog, lake: Path, today: dt.date | None = None) -> di
         counts[name] = len(rows)
     write_parquet_atomic(pa.Table.from_pylist(versions, schema=VERSIONS_SCHEMA), versions_path)
     counts["slo_versions"] = len(versions)
+    write_bytes_atomic(catalog_document(cat), lake / "catalog" / EXPORTED_DOCUMENT)
     return counts

@@ -9,6 +9,8 @@ quoted literals. Anything else (a semicolon, a comment, a function call, an unkn
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Union
@@ -136,10 +138,19 @@ class Const:
 Node = Union[Compare, InList, IsNull, BoolField, Not, BoolOp, Const]
 
 
+MAX_NESTING = 64  # parentheses and `not`s a filter may nest (a 5,000-deep one overflowed Python's stack)
+
+
 class _Parser:
     def __init__(self, text: str):
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
+
+    def nested(self, t: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise FilterError(f"nested more than {MAX_NESTING} deep", t.pos)
 
     @property
     def tok(self) -> Token:
@@ -186,16 +197,22 @@ class _Parser:
         return parts[0] if len(parts) == 1 else BoolOp("and", tuple(parts))
 
     def parse_not(self) -> Node:
+        t = self.tok
         if self.accept_kw("not"):
-            return Not(self.parse_not())
+            self.nested(t)
+            node = Not(self.parse_not())
+            self.depth -= 1
+            return node
         return self.parse_atom()
 
     def parse_atom(self) -> Node:
         t = self.tok
         if t.kind == "lparen":
             self.take()
+            self.nested(t)
             node = self.parse_or()
             self.expect("rparen", "')'")
+            self.depth -= 1
             return node
         if t.kind == "keyword" and t.value in ("true", "false"):
             self.take()
@@ -241,9 +258,13 @@ class _Parser:
     def literal(self) -> Literal:
         t = self.tok
         if t.kind == "number":
+            if not _in_range(t.value):
+                raise FilterError(f"number {t.text} is out of range", t.pos)
             self.take()
             return Literal(t.value, "number")
         if t.kind == "string":
+            if "\x00" in t.value:
+                raise FilterError("a string may not hold a NUL character", t.pos)
             self.take()
             return Literal(t.value, "string")
         if t.kind == "keyword" and t.value in ("true", "false"):
@@ -269,8 +290,23 @@ class _Parser:
 _TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:\d{2})?$")
 
 
+def _in_range(value: float | int) -> bool:
+    """A number SQL holds as it is: finite and under 1e18 in size (1e999 is infinity)."""
+    try:
+        return math.isfinite(value) and abs(value) < 1e18
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
 def _is_timestamp(value: object) -> bool:
-    return isinstance(value, str) and bool(_TS_RE.match(value))
+    """An RFC 3339 time (or date) that exists: 2026-13-45 has the shape, not the day."""
+    if not (isinstance(value, str) and _TS_RE.match(value)):
+        return False
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T"))
+    except ValueError:
+        return False
+    return True
 
 
 def parse(text: str) -> Node:

@@ -9,6 +9,7 @@ import yaml
 
 from .model import KNOWN_KINDS, NAME_RE, OPENSLO, SLM, Catalog, CatalogError, Document, Problem
 from .resolve import resolve
+from .yaml_loader import load_documents
 
 
 def load_catalog(root: str | Path) -> Catalog:
@@ -18,13 +19,19 @@ def load_catalog(root: str | Path) -> Catalog:
     if not root.exists():
         cat.problems.append(Problem(str(root), 0, "", "", "", "catalog folder does not exist"))
         return cat
-    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml"))
+    named = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml"))
+    files = [p for p in named if p.is_file()]
+    for folder in (p for p in named if not p.is_file()):
+        cat.notes.append(f"{folder.relative_to(root)} is a folder, not a file: skipped")
     if not files:
         cat.problems.append(Problem(str(root), 0, "", "", "", "no .yaml or .yml files found"))
     for path in files:
         rel = str(path.relative_to(root)) if root.is_dir() else path.name
         try:
-            bodies = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+            bodies = load_documents(path.read_text(encoding="utf-8"))
+        except RecursionError:
+            cat.problems.append(Problem(rel, 0, "", "", "", "not valid YAML: nested too deeply"))
+            continue
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f" (line {mark.line + 1})" if mark is not None else ""

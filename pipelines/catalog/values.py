@@ -26,9 +26,10 @@ def decimal_or_none(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None  # .nan and .inf are no amount
 
 
 def parse_date(value: Any) -> dt.date | None:

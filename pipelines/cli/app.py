@@ -3,6 +3,7 @@
 Set SLM_DEBUG=1 to see the traceback behind an unexpected error.
 """
 
+import re
 import sys
 import warnings
 
@@ -11,6 +12,15 @@ import click
 from .. import settings as configuration
 from ..reports.summary import render
 from ..settings import Settings
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text from the store (a hold reason, a user name) without the control characters a terminal
+    would obey (ANSI escapes that clear the screen or rewrite earlier lines)."""
+    return _CONTROL.sub("", text)
+
 
 HOME_HELP = "Home folder for the lake, warehouse and snapshots (default: $SLM_HOME, else ./.slm)."
 
@@ -43,9 +53,17 @@ def main() -> None:
 
 def finish(settings: Settings, outcome, snapshot: dict | None) -> None:
     """The run summary, then the exit: non-zero when the run failed or an error-level check did."""
-    click.echo(render(settings.warehouse, outcome.checks, snapshot))
     errors = [f"{c.asset}/{c.name}" for c in outcome.checks if not c.passed and c.severity == "ERROR"]
+    if outcome.success:
+        click.echo(render(settings.warehouse, outcome.checks, snapshot))
+    else:
+        try:  # a first run that failed before the marts has nothing to sum up: say why it failed
+            click.echo(render(settings.warehouse, outcome.checks, snapshot))
+        except Exception:  # noqa: BLE001 - the failure below is what the user needs
+            pass
     if not outcome.success:
+        for step, why in outcome.failures.items():
+            click.echo(f"  {step} failed: {why}", err=True)
         failed = ", ".join(outcome.failed_steps) or ", ".join(errors)
         raise click.ClickException(f"the run did not complete: {failed} (run id {outcome.run_id})")
     if errors:

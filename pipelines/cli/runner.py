@@ -41,6 +41,7 @@ class RunResult:
     run_id: str
     checks: list[CheckVerdict] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)  # step -> why it failed
 
 
 # dagster-dbt's notes about its own mechanics; dbt's output itself is shown as it comes.
@@ -141,6 +142,10 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
     bad = sum(e.rows_quarantined for e in report.landed)
     out(f"  {len(report.landed)} new file(s), {read} records read, {read - bad} landed, {bad} quarantined; "
         f"{report.already_landed} file(s) landed before")
+    for rel, why in report.skipped[:20]:
+        out(f"  skipped {rel}: {why}")
+    if len(report.skipped) > 20:
+        out(f"  ... and {len(report.skipped) - 20} more skipped")
     if report.abandoned:
         out(f"  removed {report.abandoned} temporary file(s) left in the lake by a killed run")
     days = landed_days(lake)
@@ -167,8 +172,20 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
                      {k: v.value for k, v in c.metadata.items()})
         for c in result.get_asset_check_evaluations()
     ]
-    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    return RunResult(result.success, first.isoformat(), last.isoformat(), result.run_id, checks, failed)
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    return RunResult(result.success, first.isoformat(), last.isoformat(), result.run_id, checks,
+                     [e.step_key for e in failures], {e.step_key: _failure_message(e) for e in failures})
+
+
+def _failure_message(event) -> str:
+    """The sentence that says why a step failed: the innermost cause's last line, without the
+    exception's class ("pipelines.audit.stores.base.SnapshotError: ...")."""
+    error = event.event_specific_data.error if event and event.event_specific_data else None
+    while error is not None and error.cause is not None:
+        error = error.cause
+    message = (error.message if error else None) or (event.message if event else None) or "failed"
+    last = message.strip().splitlines()[-1] if message.strip() else "failed"
+    return re.sub(r"^[\w.]+(Error|Exception): ", "", last)
 
 
 def run_snapshot(settings: Settings, period: str = "", contract: str = "", override_reason: str = "",
@@ -190,10 +207,6 @@ def run_snapshot(settings: Settings, period: str = "", contract: str = "", overr
     )
     if not result.success:
         failure = next((e for e in result.all_events if e.event_type_value == "STEP_FAILURE"), None)
-        cause = failure.event_specific_data.error.cause if failure and failure.event_specific_data.error else None
-        message = (cause.message if cause else None) or (failure.message if failure else "snapshot run failed")
-        # Dagster prefixes the exception's class ("pipelines.audit.stores.base.SnapshotError: ..."): the
-        # user needs the sentence only
-        raise PipelineError(re.sub(r"^[\w.]+(Error|Exception): ", "", message.strip().splitlines()[-1]))
+        raise PipelineError(_failure_message(failure) if failure else "snapshot run failed")
     mats = result.asset_materializations_for_node("audit_snapshot")
     return {k: v.value for k, v in mats[-1].metadata.items()}

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from ..settings import VERIFY_KEY_ENV, Settings
-from .app import HOME_HELP, main
+from .app import HOME_HELP, main, terminal_safe
 
 
 @main.group()
@@ -42,7 +42,8 @@ def snapshot_list(home: str | None) -> None:
     for s in entries:
         m = s.manifest or {}
         created = m.get("created_at") or ("PARTIAL (not in the chain)" if s.partial else "INCOMPLETE")
-        click.echo(f"{s.snapshot_id}  period={m.get('period', '?')}  created={created}  by={m.get('created_by', '?')}")
+        click.echo(terminal_safe(f"{s.snapshot_id}  period={m.get('period', '?')}  created={created}  "
+                                 f"by={m.get('created_by', '?')}"))
 
 
 @snapshot.command("show")
@@ -58,9 +59,10 @@ def snapshot_show(snapshot_id: str, home: str | None) -> None:
     retention = (info.manifest or {}).get("retention") or {}
     hold = store.legal_hold(snapshot_id)
     # on stderr: stdout stays the manifest alone, for tools that parse it
-    click.echo(f"retention: {retention.get('mode', 'not recorded')} until {retention.get('retain_until', '?')}; "
-               f"legal hold: {'ON since ' + hold['at'] + ' by ' + hold['by'] + ': ' + hold['reason'] if hold else 'off'}",
-               err=True)
+    click.echo(terminal_safe(
+        f"retention: {retention.get('mode', 'not recorded')} until {retention.get('retain_until', '?')}; "
+        f"legal hold: {'ON since ' + hold['at'] + ' by ' + hold['by'] + ': ' + hold['reason'] if hold else 'off'}"),
+        err=True)
 
 
 @snapshot.command("verify")
@@ -135,7 +137,7 @@ def snapshot_hold(snapshot_id: str, lift: bool, reason: str, who: str, home: str
 
     record = snapshot_store(Settings.from_env(home=home)).set_legal_hold(snapshot_id, not lift, reason,
                                                                           who or getpass.getuser())
-    click.echo(f"{snapshot_id}: legal hold {'ON' if record['on'] else 'lifted'} ({record['by']}, {record['at']})")
+    click.echo(terminal_safe(f"{snapshot_id}: legal hold {'ON' if record['on'] else 'lifted'} ({record['by']}, {record['at']})"))
 
 
 @snapshot.command("pull")

@@ -37,6 +37,7 @@ class LandingReport:
     landed: list[LedgerEntry] = field(default_factory=list)
     already_landed: int = 0
     abandoned: int = 0  # temporary files of killed runs removed before landing
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # landing entries left out, and why
 
     @property
     def corrections(self) -> list[LedgerEntry]:
@@ -170,7 +171,7 @@ def land(lake: Lake, landing: str, progress=None, formats: dict[str, str] | None
     threaded. Each file's outcome is the same as landing it alone; the report keeps listing order."""
     source = open_landing(landing)
     files = source.files()
-    report = LandingReport()
+    report = LandingReport(skipped=list(source.skipped))
     with lake.lock():
         report.abandoned = len(remove_abandoned(lake.root.rglob(".*.tmp"), temporary_owner))
         known = {e.file_sha256 for e in lake.ledger()}

@@ -8,9 +8,11 @@ from typing import Mapping
 
 import dagster as dg
 
-# Days before this cannot be run as partitions; telemetry older than this still lands
-# (in the per-file layer) but is not published. Far enough back for real histories.
-PARTITION_START = "2020-01-01"
+from ..settings import plausible_timestamps
+
+# The first day that can be run: the first day ingest accepts a timestamp on (SLM_TIMESTAMPS_FROM,
+# default 1990-01-01), so any day the lake can hold is computable (a 2015 log, a 1995 one).
+PARTITION_START = plausible_timestamps()[0].date().isoformat()
 
 daily_partitions = dg.DailyPartitionsDefinition(
     start_date=PARTITION_START, timezone="UTC", end_offset=1

@@ -120,13 +120,25 @@ CSV_COLUMNS = ["contract", "customer", "period_start", "period_end", "period_com
                "projected_attained_pct", "projected_credit_amount"]
 
 
+def spreadsheet_safe(value):
+    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is prefixed
+    with a quote, as OWASP recommends for CSV injection; numbers are left as they are."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(value)
+            return value
+        except ValueError:
+            return "'" + value
+    return value
+
+
 def render_csv(report: Report) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for c in report.contracts:
         r, e = c.row, c.exposure or {}
-        w.writerow([r["contract_name"], r["customer"], r["period_start"], r["period_end"], r["period_complete"], r["unit"],
+        w.writerow(spreadsheet_safe(v) for v in [r["contract_name"], r["customer"], r["period_start"], r["period_end"], r["period_complete"], r["unit"],
                     f"{r['attained_pct']:.6f}" if r["attained_pct"] is not None else "", f"{r['target_pct']}",
                     r["breached"], "" if r["tier_below_pct"] is None else r["tier_below_pct"], r["credit_pct"],
                     r["credit_amount"], r["currency"], r["fee_in_force"], r["days_in_force"], r["days_in_period"],

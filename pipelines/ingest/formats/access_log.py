@@ -33,6 +33,10 @@ def access_log_rows(lines: Iterator[str], service: str | None) -> Iterator[dict]
             continue
         rest = m["rest"] or ""
         rt = REQUEST_TIME_RE.search(rest) or TRAILING_SECONDS_RE.search(rest)
-        latency = float(rt["rt"]) * 1000 if rt and float(rt["rt"]) >= 0 else None
+        try:
+            latency = float(rt["rt"]) * 1000 if rt and float(rt["rt"]) >= 0 else None
+        except ValueError:
+            yield failed(n, line, f"request time: {rt['rt']} is not a number of seconds")
+            continue
         yield record(n, line, timestamp=ts.isoformat(), service=service, operation=operation(m["request"]),
                       status_code=m["status"], latency_ms=latency, source="server")

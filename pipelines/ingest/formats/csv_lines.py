@@ -10,14 +10,26 @@ from ...core.events import CANONICAL_FIELDS
 from .text import text_lines
 
 
+MAX_FIELD_CHARS = 1 << 20  # a field longer than this (1 Mi characters) is a quarantined record
+
+
 def csv_rows(path: Path, gz: bool) -> Iterator[dict]:
+    csv.field_size_limit(MAX_FIELD_CHARS)
     lines = text_lines(path, gz)
     reader = csv.reader(lines)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return
-    for n, values in enumerate(reader, start=2):
+    while True:
+        n = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # one malformed row (a field too long): the rest of the file reads on
+            yield {"_line": n, "_raw": None, "_error": f"not a CSV row: {exc}"}
+            continue
         if not values:
             continue
         row = {"_line": n, "_raw": ",".join(values), "_error": None}

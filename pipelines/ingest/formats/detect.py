@@ -27,7 +27,7 @@ def detect_format(path: Path) -> str:
                 head = f.read(4096)
         except UNREADABLE:
             head = b""
-    text = head.lstrip()
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()  # a byte order mark says nothing of the format
     first = text.split(b"\n", 1)[0].decode("utf-8", "replace")
     compact = re.sub(rb"\s+", b"", text)
     if compact.startswith(b'{"resourceSpans"'):

@@ -23,6 +23,7 @@ from .text import UNREADABLE
 
 BLOCK_BYTES = 32 * 2**20
 _ENDINGS = r"\r\n|\r|\n"
+BOM = b"\xef\xbb\xbf"
 
 
 def _blocks(path: Path, gz: bool, size: int) -> Iterator[bytes]:
@@ -100,7 +101,9 @@ def line_batches(path: Path, gz: bool, block_bytes: int = BLOCK_BYTES) -> Iterat
     """Tables of (`_line` int64, `_raw` string) for every line that is not blank (blank: empty or
     only whitespace, which is no record in any line format)."""
     first = 1
-    for block in _blocks(path, gz, block_bytes):
+    for i, block in enumerate(_blocks(path, gz, block_bytes)):
+        if i == 0 and block.startswith(BOM):  # Excel and friends: a byte order mark, not text
+            block = block[len(BOM):]
         lines = _split(_utf8(block))
         numbers = pa.array(np.arange(first, first + len(lines), dtype=np.int64))
         first += len(lines)

@@ -35,7 +35,8 @@ def is_gzip(path: Path) -> bool:
 
 def text_lines(path: Path, gz: bool) -> Iterator[str]:
     raw = gzip.open(path, "rb") if gz else open(path, "rb")
-    with raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="") as f:
+    # utf-8-sig: a leading byte order mark (Excel's CSV) is not part of the first line
+    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as f:
         for line in f:
             yield line.rstrip("\r\n")
 
@@ -43,7 +44,7 @@ def text_lines(path: Path, gz: bool) -> Iterator[str]:
 def read_text(path: Path) -> str:
     raw = gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
     with raw:
-        return raw.read().decode("utf-8", errors="replace")
+        return raw.read().decode("utf-8-sig", errors="replace")
 
 
 def batches(rows: Iterable[dict], size: int = BATCH_ROWS) -> Iterator[pa.Table]:
