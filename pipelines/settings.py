@@ -28,6 +28,11 @@ LAKE_RETENTION_ENV = "SLM_LAKE_RETENTION_DAYS"  # the default --keep-days of `sl
 ENGINE_MEMORY_ENV, DEFAULT_ENGINE_MEMORY = "SLM_DUCKDB_MEMORY_LIMIT", "1GiB"
 ENGINE_TEMP_ENV = "SLM_DUCKDB_TEMP_DIRECTORY"
 INGEST_WORKERS_ENV = "SLM_INGEST_WORKERS"  # files landed at once (default: one per core)
+# The longest record (a line of a line format, a value of a Parquet file) and the largest JSON
+# document (OTLP, Prometheus: parsed whole) ingest reads; longer ones are quarantined unread, so a
+# gzip bomb or a file of one endless line costs bounded memory.
+RECORD_BYTES_ENV, DEFAULT_RECORD_BYTES = "SLM_MAX_RECORD_BYTES", 2**20
+DOCUMENT_BYTES_ENV, DEFAULT_DOCUMENT_BYTES = "SLM_MAX_DOCUMENT_BYTES", 64 * 2**20
 # the plausible range of event timestamps: from this day, to now plus this many days
 TIMESTAMPS_FROM_ENV, TIMESTAMPS_AHEAD_ENV = "SLM_TIMESTAMPS_FROM", "SLM_TIMESTAMPS_AHEAD_DAYS"
 # One planned-materialization event per asset for a run over a range of days, not one per asset and
@@ -189,6 +194,24 @@ def ingest_workers() -> int:
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{INGEST_WORKERS_ENV} must be a whole number of at least 1, got {value!r}")
     return int(value)
+
+
+def _byte_count(name: str, default: int) -> int:
+    value = os.environ.get(name) or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number of bytes of at least 1, got {value!r}")
+    return int(value)
+
+
+def max_record_bytes() -> int:
+    """`SLM_MAX_RECORD_BYTES` (default 1 MiB): a longer line or Parquet value is quarantined unread."""
+    return _byte_count(RECORD_BYTES_ENV, DEFAULT_RECORD_BYTES)
+
+
+def max_document_bytes() -> int:
+    """`SLM_MAX_DOCUMENT_BYTES` (default 64 MiB): a larger OTLP or Prometheus JSON document (after
+    decompression) is quarantined unread; exporters can rotate their files below it."""
+    return _byte_count(DOCUMENT_BYTES_ENV, DEFAULT_DOCUMENT_BYTES)
 
 
 def plausible_timestamps(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:

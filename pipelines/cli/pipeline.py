@@ -64,6 +64,8 @@ def ingest(landing: str, home: str | None, dry_run: bool) -> None:
                    f"already landed in {settings.landing} (dry run: nothing written)")
         return
     report = land(lake, settings.landing, formats=settings.formats)
+    for rel, why in report.skipped:
+        click.echo(f"  {'skipped':<10}  {rel}: {why}")
     for e in report.landed:
         kind = "correction" if e.supersedes else "new"
         click.echo(f"  {kind:<10}  {e.path}: {e.rows_read} read = {e.rows_landed} landed + "

@@ -46,7 +46,7 @@ def _printable(rel: str) -> str:
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _why_skipped(path: Path, rel: str, real_root: str) -> str | None:
+def _why_skipped(path: Path, real_root: str) -> str | None:
     if path.name.startswith("."):
         return "hidden"
     if path.is_symlink():
@@ -80,7 +80,7 @@ class LocalLanding:
             for name in sorted(dirs + names):
                 path = Path(folder) / name
                 rel = _printable(path.relative_to(self.root).as_posix())
-                why = _why_skipped(path, rel, real_root)
+                why = _why_skipped(path, real_root)
                 if why:
                     self.skipped.append((rel, why))
                     if name in dirs:

@@ -180,3 +180,75 @@ def test_links_out_of_the_landing_zone_pipes_and_hidden_files_are_skipped_and_li
     with duckdb.connect() as con:
         services = con.execute(f"select distinct service from read_parquet('{lake.files}/*.parquet')").fetchall()
     assert services == [("web",)]  # nothing of the linked secret was read
+
+
+def test_records_over_the_limit_are_quarantined_unread_and_their_file_goes_on(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    monkeypatch.setenv("SLM_MAX_RECORD_BYTES", "1000")
+    monkeypatch.setenv("SLM_MAX_DOCUMENT_BYTES", "2000")
+    landing = tmp_path / "landing"
+    (landing / "web").mkdir(parents=True)
+    (landing / "web" / "long.jsonl").write_text(lines(GOOD, dict(GOOD, version="x" * 5000), " " * 3000, GOOD))
+    (landing / "web" / "last.jsonl").write_text(lines(GOOD) + json.dumps(dict(GOOD, version="é" * 600)))  # no ending
+    (landing / "web" / "long.csv").write_text(
+        "timestamp,service,status_code\n2026-10-05T10:00:00Z,web,200\n2026-10-05T10:00:00Z,web," + "9" * 3000
+        + "\r\n2026-10-05T10:01:00Z,web,503\n")
+    pq.write_table(pa.table({"timestamp": ["2026-10-05T10:00:00Z"] * 3, "service": ["web"] * 3,
+                             "status_code": [200, 200, 503], "version": ["a", "v" * 1001, "b"]}),
+                   landing / "web" / "long.parquet")
+    (landing / "logs").mkdir()
+    access = '10.0.0.1 - - [05/Oct/2026:10:00:00 +0000] "GET /{} HTTP/1.1" 200 12 "-" "curl"\n'
+    (landing / "logs" / "access.log").write_text(access.format("a") + access.format("b" * 2000) + access.format("c"))
+    (landing / "otlp").mkdir()
+    (landing / "otlp" / "big.json").write_text(otlp(resource(*[span(NS + i * 10**9) for i in range(20)])))
+    lake = Lake(tmp_path / "lake")
+    entries = {e.path: e for e in land(lake, str(landing)).landed}
+    counts = {p: (e.rows_read, e.rows_landed, e.rows_quarantined) for p, e in entries.items()}
+    assert counts == {"web/long.jsonl": (4, 2, 2), "web/last.jsonl": (2, 1, 1), "web/long.csv": (3, 2, 1),
+                      "web/long.parquet": (3, 2, 1), "logs/access.log": (3, 2, 1), "otlp/big.json": (1, 0, 1)}
+    too_long = "record longer than 1,000 bytes (SLM_MAX_RECORD_BYTES): not read"
+    assert {k: v for k, v in quarantined(lake).items()} == {
+        ("web/long.jsonl", 2): too_long, ("web/long.jsonl", 3): too_long,  # blank, but not read
+        ("web/last.jsonl", 2): too_long,                                   # 1,200 bytes in 600 characters
+        ("web/long.csv", 3): too_long, ("web/long.parquet", 2): "version: " + too_long,
+        ("logs/access.log", 2): too_long,
+        ("otlp/big.json", 1): "document larger than 2,000 bytes (SLM_MAX_DOCUMENT_BYTES): not read",
+    }
+
+
+# The peak is VmHWM, this process's own high-water mark: ru_maxrss survives exec, so a child of a
+# large pytest process would report the parent's size.
+BOMB_CHECK = """
+import json, re, sys
+from pathlib import Path
+from pipelines.ingest import Lake, land
+report = land(Lake(sys.argv[1]), sys.argv[2], workers=1)
+peak_kib = int(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1))
+print(json.dumps({"rss_mib": peak_kib / 1024, "files": {e.path: [e.rows_read, e.rows_quarantined] for e in report.landed}}))
+"""
+
+
+def test_a_gzip_bomb_is_read_past_in_bounded_memory(tmp_path):
+    """1 GiB of NULs in 4.7 MB (one endless line) took 3.2 GiB to land; now the reader's block."""
+    import subprocess
+    import sys
+    import zlib
+
+    landing = tmp_path / "landing" / "web"
+    landing.mkdir(parents=True)
+    nuls = zlib.compressobj(1, zlib.DEFLATED, 31)
+    body = b"".join(nuls.compress(bytes(2**20)) for _ in range(1024))
+    for name, tail in (("bomb.jsonl.gz", b"\n"), ("bomb.csv.gz", b"\r\n")):
+        end = nuls.copy()
+        (landing / name).write_bytes(body + end.compress(tail) + end.flush())
+    spaces = zlib.compressobj(1, zlib.DEFLATED, 31)
+    (landing / "spans.json.gz").write_bytes(spaces.compress(b'{"resourceSpans": [') + b"".join(
+        spaces.compress(b" " * 2**20) for _ in range(1024)) + spaces.flush())
+    done = subprocess.run([sys.executable, "-c", BOMB_CHECK, str(tmp_path / "lake"), str(tmp_path / "landing")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["files"] == {"web/bomb.jsonl.gz": [1, 1], "web/bomb.csv.gz": [1, 1], "web/spans.json.gz": [1, 1]}
+    assert result["rss_mib"] < 512, result

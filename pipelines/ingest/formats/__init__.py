@@ -22,7 +22,8 @@ from .jsonl import jsonl_batches
 from .otlp import otlp_rows
 from .parquet_batches import parquet_batches
 from .prometheus import prometheus_rows
-from .text import UNREADABLE, batches, is_gzip, read_text, text_lines
+from .records import failed, too_large
+from .text import UNREADABLE, TooLarge, TooLong, batches, is_gzip, read_text, text_lines
 
 Reader = Callable[[Path, str | None], Iterator[pa.Table]]
 
@@ -36,14 +37,23 @@ READERS: dict[str, Reader] = {
     "access_log": lambda path, service: batches(access_log_rows(text_lines(path, is_gzip(path)), service)),
     "alb": lambda path, service: batches(alb_rows(text_lines(path, is_gzip(path)), service)),
     # JSON documents are read whole: OTLP exports are split into files by the exporter
-    "otlp": lambda path, service: batches(otlp_rows(read_text(path))),
-    "prometheus": lambda path, service: batches(prometheus_rows(read_text(path), service)),
+    "otlp": lambda path, service: _document(path, otlp_rows),
+    "prometheus": lambda path, service: _document(path, lambda text: prometheus_rows(text, service)),
 }
 assert set(READERS) == set(LANDING_FORMATS), "a landing format without a reader, or a reader without a name"
 
 
+def _document(path: Path, rows: Callable[[str], Iterator[dict]]) -> Iterator[pa.Table]:
+    """A JSON document's records; one over the document limit is one quarantined record."""
+    try:
+        text = read_text(path)
+    except TooLarge as exc:
+        return batches([failed(1, "", too_large(exc.args[1]))])
+    return batches(rows(text))
+
+
 def _unrecognised(path: Path) -> Iterator[pa.Table]:
-    rows = ({"_line": n, "_raw": line[:2000], "_error": "unrecognised file format"}
+    rows = (failed(n, line, line.reason if isinstance(line, TooLong) else "unrecognised file format")
             for n, line in enumerate(text_lines(path, is_gzip(path)), start=1))
     return batches(rows)
 

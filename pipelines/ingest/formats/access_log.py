@@ -9,6 +9,7 @@ import re
 from typing import Iterator
 
 from .records import failed, operation, record
+from .text import TooLong
 
 ACCESS_RE = re.compile(
     r'^(?P<client>\S+) \S+ (?P<user>\S+) \[(?P<time>[^\]]+)\] "(?P<request>[^"]*)" (?P<status>\d{3}) (?P<bytes>\S+)'
@@ -20,6 +21,9 @@ ACCESS_TIME_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
 
 def access_log_rows(lines: Iterator[str], service: str | None) -> Iterator[dict]:
     for n, line in enumerate(lines, start=1):
+        if isinstance(line, TooLong):
+            yield failed(n, line, line.reason)
+            continue
         if not line.strip():
             continue
         m = ACCESS_RE.match(line)

@@ -7,6 +7,7 @@ import re
 from typing import Iterator
 
 from .records import failed, operation, record
+from .text import TooLong
 
 ALB_TOKEN_RE = re.compile(r'"[^"]*"|\S+')
 ALB_LINE_RE = re.compile(r'^(?:http|https|h2|grpcs|ws|wss) \d{4}-\d{2}-\d{2}T')
@@ -14,6 +15,9 @@ ALB_LINE_RE = re.compile(r'^(?:http|https|h2|grpcs|ws|wss) \d{4}-\d{2}-\d{2}T')
 
 def alb_rows(lines: Iterator[str], service: str | None) -> Iterator[dict]:
     for n, line in enumerate(lines, start=1):
+        if isinstance(line, TooLong):
+            yield failed(n, line, line.reason)
+            continue
         if not line.strip():
             continue
         f = [t.strip('"') for t in ALB_TOKEN_RE.findall(line)]

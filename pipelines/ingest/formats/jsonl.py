@@ -18,13 +18,14 @@ _FIELDS = ", ".join(f"_v[{i}] as \"{f}\"" for i, f in enumerate(CANONICAL_FIELDS
 # Invalid JSON becomes NULL before any JSON function sees it (they raise on bad input).
 _PARSE = f"""
     with valid as (
-        select _line, _raw, case when json_valid(_raw) then _raw end as _json from lines
+        select _line, _raw, _error as _refused, case when _error is null and json_valid(_raw) then _raw end as _json from lines
     ),
     objects as (
         select *, case when json_type(_json) = 'OBJECT' then _json end as _obj from valid
     )
     select {_FIELDS}, _line, _raw,
-        case when _json is null then 'not valid JSON'
+        case when _refused is not null then _refused
+             when _json is null then 'not valid JSON'
              when _obj is null then 'a JSON line must be an object' end as _error
     from (select *, json_extract_string(_obj, [{_PATHS}]) as _v from objects)
     order by _line

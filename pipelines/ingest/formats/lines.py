@@ -19,46 +19,96 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ...settings import max_record_bytes
+from .records import HEAD_CHARS, too_long
 from .text import UNREADABLE
 
 BLOCK_BYTES = 32 * 2**20
+HEAD_BYTES = HEAD_CHARS * 4  # enough bytes for the head quarantine keeps
 _ENDINGS = r"\r\n|\r|\n"
 BOM = b"\xef\xbb\xbf"
 
 
-def _blocks(path: Path, gz: bool, size: int) -> Iterator[bytes]:
-    """The file's bytes in blocks that end just after a line ending (the last one may not). When
-    the file turns out damaged, the whole lines read before the damage come first, then the error."""
+class _TooLong(bytes):
+    """The head of a line longer than the record limit, whose rest was read past."""
+
+
+def _pieces(f, size: int) -> Iterator[bytes]:
+    """The stream in pieces of `size` bytes (the last may be shorter); when it turns out damaged,
+    what was read of the piece comes first, then the error."""
+    while True:
+        pieces, n = [], 0
+        try:
+            while n < size:
+                piece = f.read1(size - n)
+                if not piece:
+                    break
+                pieces.append(piece)
+                n += len(piece)
+        except UNREADABLE:
+            if pieces:
+                yield b"".join(pieces)
+            raise
+        if not pieces:
+            return
+        yield b"".join(pieces)
+
+
+def _line_end(data: bytes) -> int:
+    """Just past the first line ending in `data` (a \\r\\n counts whole), or -1."""
+    ends = [i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0]
+    if not ends:
+        return -1
+    i = min(ends)
+    return i + 2 if data[i:i + 2] == b"\r\n" else i + 1
+
+
+def _blocks(path: Path, gz: bool, size: int, limit: int) -> Iterator[bytes]:
+    """The file's bytes in blocks that end just after a line ending (the last one may not), and a
+    `_TooLong` for each line longer than `limit` that no block could hold: such a line is read past,
+    so memory is bounded by `size` + `limit` whatever the file holds (a gzip bomb of NULs is one
+    endless line). When the file turns out damaged, the whole lines read before come first, then
+    the error."""
+    rest = b""        # the start of a line whose end is not read yet
+    skipping = None   # the head of a too-long line whose end is being looked for
+    after_cr = False  # the last byte was a \r that ended a line: a \n now is its other half
     with (gzip.open(path, "rb") if gz else open(path, "rb")) as f:
-        rest = b""
-        while True:
-            pieces, n = [rest], 0  # `size` new bytes on top of what was left over
-            try:
-                while n < size:
-                    piece = f.read1(size - n)
-                    if not piece:
-                        break
-                    pieces.append(piece)
-                    n += len(piece)
-            except UNREADABLE:
-                data = b"".join(pieces)
-                cut = data.rfind(b"\n") + 1
-                if cut:
-                    yield data[:cut]
-                raise
-            data = b"".join(pieces)
-            if len(data) == len(rest):  # end of file
-                break
+        for data in _pieces(f, size):
+            if after_cr and data.startswith(b"\n"):
+                data = data[1:]
+            after_cr = False
+            if skipping is not None:
+                end = _line_end(data)
+                if end < 0:
+                    continue
+                yield _TooLong(skipping)
+                skipping, after_cr = None, end == len(data) and data.endswith(b"\r")
+                data = data[end:]
+            data = rest + data if rest else data
             cut = data.rfind(b"\n") + 1
             if not cut:
-                # No \n yet: a file of lone \r endings, or one very long line. A \r that is not the
+                # No \n: a file of lone \r endings, or one very long line. A \r that is not the
                 # last byte ends a line for certain (it cannot be half of a \r\n).
                 cut = data.rfind(b"\r", 0, len(data) - 1) + 1
             rest = data[cut:]
             if cut:
                 yield data[:cut]
-        if rest:
-            yield rest
+            if len(rest) > limit + 1:  # + 1: its last byte may be a \r ending it
+                inner = rest.rfind(b"\r", 0, len(rest) - 1) + 1  # lines of lone \r endings after the last \n
+                if inner:
+                    yield rest[:inner]
+                    rest = rest[inner:]
+            if len(rest) > limit + 1:
+                if rest.endswith(b"\r"):  # whole, and too long
+                    yield _TooLong(rest[:HEAD_BYTES])
+                    after_cr = True
+                else:
+                    skipping = rest[:HEAD_BYTES]
+                rest = b""
+    if skipping is not None:
+        yield _TooLong(skipping)
+    elif rest:
+        yield rest
 
 
 def _utf8(block: bytes) -> bytes:
@@ -97,16 +147,33 @@ def _split(data: bytes) -> pa.Array:
 _BLANK = "^[\\t-\\r\\x1c-\\x20\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]*$"
 
 
-def line_batches(path: Path, gz: bool, block_bytes: int = BLOCK_BYTES) -> Iterator[pa.Table]:
-    """Tables of (`_line` int64, `_raw` string) for every line that is not blank (blank: empty or
-    only whitespace, which is no record in any line format)."""
+def line_batches(path: Path, gz: bool, block_bytes: int = BLOCK_BYTES, limit: int | None = None
+                 ) -> Iterator[pa.Table]:
+    """Tables of (`_line` int64, `_raw` string, `_error` string) for every line that is not blank
+    (blank: empty or only whitespace, which is no record in any line format). A line over `limit`
+    bytes (default `max_record_bytes()`) keeps only its head in `_raw` and has its `_error`; the
+    lines over the limit are exactly those `text.text_lines` gives as `TooLong`."""
+    limit = limit or max_record_bytes()
+    reason = too_long(limit)
     first = 1
-    for i, block in enumerate(_blocks(path, gz, block_bytes)):
-        if i == 0 and block.startswith(BOM):  # Excel and friends: a byte order mark, not text
+    for block in _blocks(path, gz, block_bytes, limit):
+        if isinstance(block, _TooLong):
+            head = block.decode("utf-8", errors="replace")[:HEAD_CHARS]
+            yield pa.table({"_line": pa.array([first], pa.int64()), "_raw": [head], "_error": [reason]})
+            first += 1
+            continue
+        if first == 1 and block.startswith(BOM):  # Excel and friends: a byte order mark, not text
             block = block[len(BOM):]
         lines = _split(_utf8(block))
         numbers = pa.array(np.arange(first, first + len(lines), dtype=np.int64))
         first += len(lines)
-        table = pa.table({"_line": numbers, "_raw": lines}).filter(pc.invert(pc.match_substring_regex(lines, _BLANK)))
+        errors = pa.nulls(len(lines), pa.string())
+        if len(lines) and pc.max(pc.binary_length(lines)).as_py() > limit:
+            long = pc.greater(pc.binary_length(lines), limit)
+            errors = pc.if_else(long, reason, errors)
+            lines = pc.if_else(long, pc.utf8_slice_codeunits(lines, 0, HEAD_CHARS), lines)
+        # a line over the limit is quarantined even when blank: it was not read whole
+        keep = pc.or_(pc.invert(pc.match_substring_regex(lines, _BLANK)), pc.is_valid(errors))
+        table = pa.table({"_line": numbers, "_raw": lines, "_error": errors}).filter(keep)
         if table.num_rows:
             yield table
