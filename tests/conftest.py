@@ -28,7 +28,7 @@ spec: {description: Storefront}
 apiVersion: openslo/v1
 kind: Service
 metadata: {name: api}
-spec: {description: Public API, logged at a 0.1 % sample}
+spec: {description: "Public API, logged at a 0.1 % sample"}
 ---
 apiVersion: openslo/v1
 kind: Service
@@ -324,3 +324,24 @@ def s3_server(tmp_path_factory):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def hostile_catalog_outcomes(tmp_path_factory):
+    """`slm validate` over each variant of the hostile-catalog generator (`hostile_catalogs`), two
+    hostile values per field plus its removal (all of them with SLM_HOSTILE_ALL=1): a list of
+    (variant, exit code, output), computed once for the tests that judge or compute them."""
+    from click.testing import CliRunner
+
+    from hostile_catalogs import variants
+    from pipelines.cli.app import main
+
+    folder = tmp_path_factory.mktemp("hostile") / "catalog"
+    folder.mkdir()
+    runner, out = CliRunner(), []
+    for variant in variants(per_path=2):
+        (folder / "catalog.yaml").write_text(variant.text)
+        done = runner.invoke(main, ["validate", str(folder)])
+        assert done.exception is None or isinstance(done.exception, SystemExit), (variant.label, done.exception)
+        out.append((variant, done.exit_code, done.output.replace(str(folder), "<catalog>")))
+    return out

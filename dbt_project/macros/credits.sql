@@ -28,9 +28,10 @@
     end
 {%- endmacro %}
 
-{#- credit % of the fee, rounded half up to cents (exact decimals). -#}
+{#- credit % of the fee, rounded half up to cents (exact decimals, multiplied at precision 38: a
+    fee near the catalog's limit times a percentage overflows 18 digits). -#}
 {% macro slm_credit_amount(fee, credit_pct) -%}
-    {{ slm_money('round(' ~ fee ~ ' * ' ~ credit_pct ~ ' * ' ~ slm_percent('0.01') ~ ', 2)') }}
+    {{ slm_money('round(cast(' ~ fee ~ ' as decimal(38, 2)) * ' ~ credit_pct ~ ' * ' ~ slm_percent('0.01') ~ ', 2)') }}
 {%- endmacro %}
 
 {#- A credit below the contract's minimum is not issued. -#}

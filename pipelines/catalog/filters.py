@@ -138,6 +138,7 @@ class Const:
 Node = Union[Compare, InList, IsNull, BoolField, Not, BoolOp, Const]
 
 
+MAX_LITERAL = 1e18  # numbers SQL holds as they are (1e999 is infinity)
 MAX_NESTING = 64  # parentheses and `not`s a filter may nest (a 5,000-deep one overflowed Python's stack)
 
 
@@ -293,7 +294,7 @@ _TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+
 def _in_range(value: float | int) -> bool:
     """A number SQL holds as it is: finite and under 1e18 in size (1e999 is infinity)."""
     try:
-        return math.isfinite(value) and abs(value) < 1e18
+        return math.isfinite(value) and abs(value) < MAX_LITERAL
     except OverflowError:  # an integer beyond any float
         return False
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from .model import KNOWN_KINDS, NAME_RE, OPENSLO, SLM, Catalog, CatalogError, Document, Problem
+from .model import KNOWN_KINDS, OPENSLO, SLM, Catalog, CatalogError, Document, Problem
 from .resolve import resolve
+from .shapes import shape_problems
+from .values import shown
 from .yaml_loader import load_documents
 
 
@@ -28,39 +30,79 @@ def load_catalog(root: str | Path) -> Catalog:
     for path in files:
         rel = str(path.relative_to(root)) if root.is_dir() else path.name
         try:
-            bodies = load_documents(path.read_text(encoding="utf-8"))
+            loaded = load_documents(path.read_text(encoding="utf-8"))
         except RecursionError:
             cat.problems.append(Problem(rel, 0, "", "", "", "not valid YAML: nested too deeply"))
             continue
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             mark = getattr(exc, "problem_mark", None)
-            line = f" (line {mark.line + 1})" if mark is not None else ""
-            cat.problems.append(Problem(rel, 0, "", "", "", f"not valid YAML{line}: {getattr(exc, 'problem', exc)}"))
+            at = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+            cat.problems.append(Problem(rel, 0, "", "", "", f"not valid YAML: {getattr(exc, 'problem', exc)}", *at))
             continue
-        for i, body in enumerate(bodies, start=1):
+        foreign = 0
+        for i, (body, node) in enumerate(_documents(loaded), start=1):
             if body is None:
                 continue
+            doc = Document(rel, i, body if isinstance(body, dict) else {}, node)
             if not isinstance(body, dict):
-                cat.problems.append(Problem(rel, i, "", "", "", "a document must be a mapping"))
+                cat.problems.append(doc.problem("", "a document must be a mapping"))
                 continue
-            doc = Document(rel, i, body)
             api, kind = body.get("apiVersion"), doc.kind
-            if api not in KNOWN_KINDS:
-                cat.problems.append(Problem(rel, i, kind, doc.name, "apiVersion", f"unknown apiVersion {api!r} (expected {OPENSLO} or {SLM})"))
+            if _foreign(api, kind):
+                foreign += 1
                 continue
-            if kind not in KNOWN_KINDS[api]:
-                cat.problems.append(Problem(rel, i, kind, doc.name, "kind", f"unknown kind {kind!r} for {api}"))
+            if not isinstance(api, str) or api not in KNOWN_KINDS:
+                cat.problems.append(doc.problem("apiVersion", _unread_version(api)))
                 continue
+            if not isinstance(body.get("kind"), str) or kind not in KNOWN_KINDS[api]:
+                cat.problems.append(doc.problem("kind", f"unknown kind {shown(body.get('kind'))} for {api}"))
+                continue
+            # A bad name is reported, and the rest of the document is still checked and resolved
+            # (nothing can refer to it).
             if not doc.name:
-                cat.problems.append(Problem(rel, i, kind, "", "metadata.name", "required"))
-                continue
-            if not NAME_RE.fullmatch(doc.name):
-                cat.problems.append(Problem(rel, i, kind, doc.name, "metadata.name",
-                                            "must be lowercase letters, digits, '-' or '.' (RFC 1123), at most 63 characters"))
-                continue
+                cat.problems.append(doc.problem("metadata.name", "required"))
+            elif not doc.well_named:
+                cat.problems.append(doc.problem(
+                    "metadata.name", "must be lowercase letters, digits, '-' or '.' (RFC 1123), at most 63 characters"))
+            shape = sorted((doc.problem(path, message) for path, message in shape_problems(kind, body)),
+                           key=lambda p: (p.line, p.column))
+            cat.problems += shape
+            doc.malformed = bool(shape)
             cat.documents.append(doc)
+        if foreign:
+            cat.notes.append(f"{rel}: {foreign} document(s) neither OpenSLO nor {SLM} (a CI workflow, a Kubernetes "
+                             f"manifest, ...): skipped")
     resolve(cat)
     return cat
+
+
+def _documents(loaded: list[tuple[object, yaml.Node]]) -> list[tuple[object, yaml.Node]]:
+    """The documents of a YAML stream with their nodes: each `---` document, and each item of a
+    document that is a list (OpenSLO's Go SDK and oslo write a file as one list of documents)."""
+    out = []
+    for body, node in loaded:
+        if isinstance(body, list) and isinstance(node, yaml.SequenceNode):
+            out += list(zip(body, node.value))
+        else:
+            out.append((body, node))
+    return out
+
+
+def _foreign(api, kind) -> bool:
+    """A document of another tool: its apiVersion names neither OpenSLO nor slm (or it has none
+    and a kind that is not ours)."""
+    if isinstance(api, str):
+        return not api.lower().startswith(("openslo", "slm"))
+    return api is None and kind not in set().union(*KNOWN_KINDS.values())
+
+
+def _unread_version(api) -> str:
+    if isinstance(api, str) and api.startswith(("openslo/v1alpha", "openslo.com/v2alpha", "openslo/v2")):
+        return (f"{api} documents are not read: this warehouse reads {OPENSLO} (and {SLM}); "
+                f"convert them first (e.g. `oslo convert --to-version {OPENSLO}`)")
+    if api is None:
+        return f"required: {OPENSLO} or {SLM}"
+    return f"unknown apiVersion {shown(api)} (expected {OPENSLO} or {SLM})"
 
 
 def require_catalog(root: str | Path) -> Catalog:

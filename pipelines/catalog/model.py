@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..core.hashing import canonical_json, sha256_bytes
+from .yaml_loader import position
 
 OPENSLO = "openslo/v1"
 SLM = "slm/v1"
@@ -27,6 +29,11 @@ CALENDAR_UNITS = {"w": "week", "M": "month", "Q": "quarter"}
 BUDGETING_METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
 THRESHOLD_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 VALID_FROM_ANNOTATION = "slm/valid-from"
+# Bounds that keep what validates computable (issue 16): amounts fit the marts' money type with room
+# for pro-rating (decimal(18, 2), fee x 100 x 2 x days in an integer); a window is at least a day
+# and at most ten years of history.
+MAX_AMOUNT = 10**12
+ROLLING_DAYS = (1, 3660)
 # OpenSLO names are RFC 1123 labels; names also reach SQL as literals, so nothing else is allowed.
 NAME_RE = re.compile(r"[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?")
 
@@ -39,9 +46,11 @@ class Problem:
     name: str
     path: str
     message: str
+    line: int = 0    # where in the file (from 1), when known
+    column: int = 0
 
     def __str__(self) -> str:
-        where = f"{self.file} doc {self.doc}"
+        where = (f"{self.file}:{self.line}:{self.column}" if self.line else self.file) + f" doc {self.doc}"
         what = " ".join(x for x in (self.kind, self.name) if x)
         return f"{where}{' ' + what if what else ''}: {self.path + ': ' if self.path else ''}{self.message}"
 
@@ -51,6 +60,12 @@ class Document:
     file: str
     index: int
     body: dict
+    node: Any = field(default=None, repr=False, compare=False)  # its YAML node: where each value was written
+    malformed: bool = False  # not of its kind's shape (`shapes`): reported, named by others, not resolved
+
+    def problem(self, path: str, message: str) -> "Problem":
+        """A problem of this document at `path`, with the line and column it was written at."""
+        return Problem(self.file, self.index, self.kind, self.name, path, message, *position(self.node, path))
 
     @property
     def kind(self) -> str:
@@ -60,6 +75,11 @@ class Document:
     def name(self) -> str:
         meta = self.body.get("metadata")
         return str(meta.get("name", "")) if isinstance(meta, dict) else ""
+
+    @property
+    def well_named(self) -> bool:
+        """An RFC 1123 name: others may refer to it, and it may reach SQL as a literal."""
+        return bool(NAME_RE.fullmatch(self.name))
 
     @property
     def spec(self) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +17,12 @@ def dst_shift_minutes(tz: str) -> int:
     year = dt.date.today().year
     offsets = {dt.datetime(year, month, 1, tzinfo=zone).utcoffset() for month in (1, 7)}
     return int(abs(max(offsets) - min(offsets)).total_seconds() // 60)
+
+
+def shown(value: Any) -> str:
+    """A value as the YAML author wrote it ('web', null, true, [1, 2]), never in Python's words."""
+    text = repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def slug(text: str) -> str:

@@ -4,6 +4,8 @@ and 6 GB; a recursive anchor never ended. Both are refused before anything is bu
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 MAX_VALUES = 200_000  # values a document may hold once its aliases are expanded
@@ -42,7 +44,37 @@ class BoundedLoader(yaml.SafeLoader):
         return super().construct_document(node)
 
 
-def load_documents(text: str) -> list:
-    """Every document of a YAML stream; raises yaml.YAMLError (or RecursionError when nested
-    deeper than Python's parser goes)."""
-    return list(yaml.load_all(text, Loader=BoundedLoader))
+def load_documents(text: str) -> list[tuple[object, yaml.Node]]:
+    """Every document of a YAML stream with its node (where each of its values was written);
+    raises yaml.YAMLError (or RecursionError when nested deeper than Python's parser goes)."""
+    loader = BoundedLoader(text)
+    try:
+        out = []
+        while loader.check_node():
+            node = loader.get_node()
+            out.append((loader.construct_document(node), node))
+        return out
+    finally:
+        loader.dispose()
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def position(node: yaml.Node | None, path: str) -> tuple[int, int]:
+    """(line, column), from 1, of the value at `path` (`spec.objectives[0].op`) below `node`, or
+    of the deepest part of it that exists (a missing field: where its parent is); (0, 0) without
+    a node."""
+    if node is None:
+        return 0, 0
+    for name, index in _PART.findall(path):
+        if isinstance(node, yaml.MappingNode) and name:
+            found = [v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == name]
+        elif isinstance(node, yaml.SequenceNode) and index and int(index) < len(node.value):
+            found = [node.value[int(index)]]
+        else:
+            found = []
+        if not found:
+            break
+        node = found[0]
+    return node.start_mark.line + 1, node.start_mark.column + 1

@@ -76,7 +76,7 @@ def snapshot_show(snapshot_id: str, home: str | None) -> None:
 def snapshot_verify(snapshot_id: str | None, all_: bool, recompute: bool, public_key: str | None,
                     home: str | None) -> None:
     """Recompute every hash, the chain and the signatures; non-zero exit naming what is wrong."""
-    from ..audit.stores import snapshot_store
+    from ..audit.stores import in_chain, snapshot_store
     from ..audit.stores.verify import PARTIAL
 
     settings = Settings.from_env(home=home)
@@ -89,7 +89,7 @@ def snapshot_verify(snapshot_id: str | None, all_: bool, recompute: bool, public
         _verify_recompute(settings, store, snapshot_id, Path(public_key) if public_key else None)
         return
     entries = store.entries()
-    ids = [s.snapshot_id for s in entries if not s.partial] if all_ else [snapshot_id]
+    ids = [s.snapshot_id for s in in_chain(entries)] if all_ else [snapshot_id]
     if all_:
         for partial in (s for s in entries if s.partial):
             click.echo(f"{partial.snapshot_id}: {PARTIAL}")

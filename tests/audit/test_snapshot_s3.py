@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from pipelines.settings import Settings
-from pipelines.audit.stores import S3SnapshotStore, SnapshotError
+from pipelines.audit.stores import S3SnapshotStore, SnapshotError, in_chain
 from pipelines.audit.stores.verify import PARTIAL
 from pipelines.core.hashing import sha256_file
 
@@ -245,6 +245,6 @@ def test_a_snapshot_killed_before_its_manifest_on_s3_is_never_chained_onto(s3_se
     assert partial.snapshot_id == "000002-2026-10" and store._names(partial.snapshot_id) == {"a.parquet"}
     third = store.create(staged, manifest(), "2026-11", None)
     assert third.snapshot_id == "000003-2026-11" and third.manifest["previous_snapshot_id"] == first.snapshot_id
-    assert [e.snapshot_id for e in store.whole()] == [first.snapshot_id, third.snapshot_id]
+    assert [e.snapshot_id for e in in_chain(store.entries())] == [first.snapshot_id, third.snapshot_id]
     assert store.verify(third.snapshot_id) == [] and store.verify(first.snapshot_id) == []
     assert store.verify(partial.snapshot_id) == [f"000002-2026-10: {PARTIAL}"]

@@ -98,8 +98,15 @@ def test_every_problem_is_reported_with_file_document_kind_name_and_field(tmp_pa
     assert ("catalog.yaml", 5, "Contract", "acme", "spec.timeZone") in found
     assert ("catalog.yaml", 5, "Contract", "acme", "spec.fee.currency") in found
     assert ("catalog.yaml", 5, "Contract", "acme", "spec.creditTiers") in found
+    # every problem is where it was written: file, line and column (issue 17)
+    lines = (tmp_path / "catalog.yaml").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if "timeZone: Mars/Olympus" in text)
+    column = lines[line - 1].index("Mars/Olympus") + 1
     assert str(next(p for p in cat.problems if p.path == "spec.timeZone")) == (
-        "catalog.yaml doc 5 Contract acme: spec.timeZone: unknown time zone 'Mars/Olympus'")
+        f"catalog.yaml:{line}:{column} doc 5 Contract acme: spec.timeZone: unknown time zone 'Mars/Olympus'")
+    # a duplicate name does not hide the rest of its document
+    assert {("catalog.yaml", 3, "SLO", "web-availability", "spec.objectives[0].target"),
+            ("catalog.yaml", 3, "SLO", "web-availability", "spec.service")} <= found
 
 
 def test_target_outside_zero_one_and_dangling_service_are_errors(tmp_path):

@@ -1,6 +1,7 @@
 """Hostile and malformed catalogs (issue 16): `slm validate` reports each problem with its file
 and field and exits 1; it never raises, hangs or eats memory, and what validates also runs."""
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -58,6 +59,12 @@ CASES = {
     "NaN fee": (contract(".nan"), "spec.fee.amount"),
     "infinite fee": (contract(".inf"), "spec.fee.amount"),
     "infinite tier": (contract("100", below=".inf"), "spec.creditTiers"),
+    "a fee beyond any money column": (contract("1e30"), "spec.fee.amount: must be a number >= 0 and under 1,000,000,000,000"),
+    "a minimum credit beyond it": (contract("100") + "  minimumCredit: 1e13\n", "spec.minimumCredit: must be"),
+    # a zero window computed nothing and the deploy gate froze for good
+    "a zero-day window": (slo('"true"').replace("duration: 28d", "duration: 0d"),
+                          "spec.timeWindow[0].duration: a rolling window is 1 to 3660 days, got '0d'"),
+    "a 99999999-day window": (slo('"true"').replace("duration: 28d", "duration: 99999999d"), "1 to 3660 days"),
     "1e999 in a filter": (slo('"latency_ms < 1e999"'), "1e999"),
     "NUL in a filter": (slo('"version = \'a\\0b\'"'), "NUL"),
     "invalid date in a filter": (slo('"timestamp > \'2026-13-45T00:00:00Z\'"'), "2026-13-45"),
@@ -87,3 +94,34 @@ def test_a_folder_named_like_yaml_is_a_note_not_a_crash(tmp_path):
     done = validate(tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "note: x.yaml is a folder, not a file: skipped" in done.stdout
+
+
+def test_every_generated_hostile_catalog_is_reported_or_accepted_and_what_is_accepted_exports(
+        hostile_catalog_outcomes, tmp_path):
+    """The generator's variants of a catalog that uses every kind: `slm validate` exits 0, or 1
+    with each problem on one line naming file, document and field; it never raises. What it
+    accepts is exported to the tables dbt reads (and computed by the pipeline run of
+    test_accepted_records_compute)."""
+    from hostile_catalogs import base_catalog
+    from pipelines.catalog import load_catalog
+    from pipelines.catalog.export import export_catalog
+
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    (folder / "catalog.yaml").write_text(base_catalog())
+    assert load_catalog(folder).ok, "the base itself is valid"
+    outcomes = {0: 0, 1: 0}
+    for i, (variant, code, output) in enumerate(hostile_catalog_outcomes):
+        assert code in (0, 1), (variant.label, output)
+        outcomes[code] += 1
+        lines = output.splitlines()
+        if code == 1:
+            problems = [line for line in lines if not line.startswith(("note: ", "Error: "))]
+            assert problems and lines[-1] == f"Error: {len(problems)} problem(s) in <catalog>", (variant.label, lines)
+            for line in problems:  # catalog.yaml:12:5 doc 4 SLO h-avail: spec.objectives[0].target: must be ...
+                where, _, what = line.partition(": ")
+                assert re.fullmatch(r"catalog\.yaml:\d+:\d+ doc \d+ .*", where) and ": " in what, (variant.label, line)
+        else:
+            (folder / "catalog.yaml").write_text(variant.text)
+            export_catalog(load_catalog(folder), tmp_path / f"lake-{i}")
+    assert outcomes[0] > 50 and outcomes[1] > 200, outcomes  # both kinds of outcome were exercised

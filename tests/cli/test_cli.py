@@ -25,7 +25,9 @@ def test_validate_lists_every_problem_and_exits_1(tmp_path):
     """))
     result = CliRunner().invoke(main, ["validate", str(tmp_path)])
     assert result.exit_code == 1
-    assert "c.yaml doc 1 Contract acme: spec.slo: no SLO named 'missing' in the catalog" in result.output
+    # line 5 of the file (it starts with a blank line), where `missing` is written
+    column = (tmp_path / "c.yaml").read_text().splitlines()[4].index("missing") + 1
+    assert f"c.yaml:5:{column} doc 1 Contract acme: spec.slo: no SLO named 'missing' in the catalog" in result.output
     assert "spec.fee.amount" in result.output and "spec.creditTiers" in result.output
 
 
@@ -55,7 +57,7 @@ def test_a_broken_catalog_stops_the_run_before_anything_lands(tmp_path):
     result = run_slm("run", "--landing", str(tmp_path / "landing"), "--catalog", str(tmp_path / "catalog"),
                      env_home=tmp_path / "home")
     assert result.returncode == 1
-    assert "x.yaml doc 1 SLO a: spec.service: required" in result.stdout
+    assert "x.yaml:4:7 doc 1 SLO a: spec.service: required" in result.stdout  # a missing field: at its parent
     assert "fix them first" in result.stderr
     assert not (tmp_path / "home" / "lake").exists()
 

@@ -1,11 +1,14 @@
-"""Whatever ingest accepts computes (issue 16): records drawn by Hypothesis from everything the
-canonical format allows (values at the bounds, any text in the free-text fields) are landed, and
-every landed one goes through the whole dbt build. `sample_rate: 1e-300` (once valid) or a counter
-increase of 1e308 landed and then failed every build over its day."""
+"""Whatever ingest accepts computes, and whatever `slm validate` accepts computes (issue 16):
+records drawn by Hypothesis from everything the canonical format allows (values at the bounds, any
+text in the free-text fields) are landed, and every landed one goes through the whole dbt build,
+under a catalog holding values at its bounds and every hostile catalog variant validate accepted.
+`sample_rate: 1e-300` (once valid) or a counter increase of 1e308 landed and then failed every
+build over its day; a fee of 1e30 validated and then failed the finance models."""
 
 import datetime as dt
 import json
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -42,13 +45,62 @@ EXTREMES = [
     {"timestamp": 1790812800000, "service": "  web  ", "status_code": 100, "region": "x" * 10_000},
 ]
 
+# A catalog at the bounds `slm validate` accepts computes too: the longest rolling window, amounts
+# just under the limit, dates at the ends of the calendar (a fee of 1e30 validated, then failed the
+# finance models).
+CATALOG_AT_BOUNDS = """
+---
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: api-ok}
+spec:
+  ratioMetric:
+    counter: true
+    good: {metricSource: {type: warehouse, spec: {filter: "status_code < 500"}}}
+    total: {metricSource: {type: warehouse, spec: {filter: "true"}}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api-decade, annotations: {slm/valid-from: "0001-01-01"}}
+spec: {service: api, indicatorRef: api-ok, timeWindow: [{duration: 3660d, isRolling: true}],
+       budgetingMethod: Occurrences, objectives: [{target: 0.5}]}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api-someday, annotations: {slm/valid-from: "9999-12-31"}}
+spec: {service: api, indicatorRef: api-ok, timeWindow: [{duration: 1d, isRolling: true}],
+       budgetingMethod: Occurrences, objectives: [{target: 0.999999}]}
+---
+apiVersion: slm/v1
+kind: Contract
+metadata: {name: everything}
+spec:
+  customer: Everyone
+  slo: api-decade
+  period: quarter
+  start: 0001-01-01
+  end: 9999-12-31
+  fee: {amount: 999999999999.99, currency: USD}
+  minimumCredit: 999999999999.99
+  creditTiers: [{below: 100, creditPercent: 100}]
+---
+apiVersion: slm/v1
+kind: Exclusion
+metadata: {name: forever}
+spec: {services: [api], kind: other, start: "0001-01-01T00:00:00Z", end: "9999-12-31T23:59:59Z", reason: at the bounds}
+"""
+
 
 # one drawn example, no replay of stored ones: each is a whole pipeline run (about 50 s)
 @settings(max_examples=1, phases=[Phase.generate], database=None, deadline=None,
           suppress_health_check=list(HealthCheck))
 @given(drawn=st.lists(record, min_size=1, max_size=150))
-def test_every_record_ingest_accepts_goes_through_the_dbt_build(catalog_of, drawn):
+def test_every_record_ingest_accepts_goes_through_the_dbt_build(catalog_of, hostile_catalog_outcomes, drawn):
+    """... and so does every hostile catalog variant `slm validate` accepted (merged, renamed)."""
+    from hostile_catalogs import mergeable, merged, merged_names
+
     records = EXTREMES + drawn  # one pipeline run: the bounds themselves always among them
+    accepted = [v for v, code, _ in hostile_catalog_outcomes if code == 0 and mergeable(v)]
     from pipelines.cli.runner import PipelineError, run_pipeline
 
     with tempfile.TemporaryDirectory(prefix="slm-property-") as tmp:
@@ -56,7 +108,8 @@ def test_every_record_ingest_accepts_goes_through_the_dbt_build(catalog_of, draw
         (root / "landing" / "web").mkdir(parents=True)
         (root / "landing" / "web" / "drawn.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
         (root / "catalog").mkdir()
-        (root / "catalog" / "catalog.yaml").write_text(catalog_of("web", "api", good="status_code < 500 or outcome = 'ok'"))
+        (root / "catalog" / "catalog.yaml").write_text(
+            catalog_of("web", "api", good="status_code < 500 or outcome = 'ok'") + CATALOG_AT_BOUNDS + merged(accepted))
         home = Settings.resolve(root / "home", str(root / "landing"), root / "catalog")
         try:
             outcome = run_pipeline(home, out=lambda _: None)
@@ -69,3 +122,12 @@ def test_every_record_ingest_accepts_goes_through_the_dbt_build(catalog_of, draw
         with duckdb.connect(str(home.warehouse), read_only=True) as con:
             staged = con.execute("select count(*) from staging.stg_lake__events").fetchone()[0]
             assert staged == landed
+            contract = con.execute("select fee_amount, credit_amount from marts.fct_sla_compliance "
+                                   "where contract_name = 'everything'").fetchall()
+            # each accepted hostile SLO and contract variant reached the marts under its new name
+            slos = {r[0].split(".")[0] for r in con.execute("select slo_name from marts.dim_slos").fetchall()}
+            contracts = {r[0] for r in con.execute("select contract_name from marts.dim_contracts").fetchall()}
+        # api's records land on 2026-10-01..02 (and the UTC-7 ones late on 10-02 may be 10-03): Q4
+        assert contract and all(fee == Decimal("999999999999.99") and 0 <= credit <= fee for fee, credit in contract)
+        wanted = merged_names(accepted)
+        assert len(accepted) > 20 and wanted["SLO"] <= slos and wanted["Contract"] <= contracts, wanted

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ...settings import Settings, snapshot_retention_days, snapshot_store_location
 from .base import (DEFAULT_RETENTION_DAYS, MANIFEST, SNAPSHOT_ID_RE, SequenceTaken, SnapshotError, SnapshotInfo,
-                   SnapshotStore, write_once)
+                   SnapshotStore, in_chain, write_once)
 from .local import LocalSnapshotStore
 from .s3 import S3SnapshotStore
 
@@ -30,5 +30,5 @@ def snapshot_store(settings: Settings) -> SnapshotStore:
 
 
 __all__ = ["DEFAULT_RETENTION_DAYS", "MANIFEST", "SNAPSHOT_ID_RE", "LocalSnapshotStore", "S3SnapshotStore",
-           "SequenceTaken", "SnapshotError", "SnapshotInfo", "SnapshotStore", "open_store", "snapshot_store",
+           "SequenceTaken", "SnapshotError", "SnapshotInfo", "SnapshotStore", "in_chain", "open_store", "snapshot_store",
            "write_once"]

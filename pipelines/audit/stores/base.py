@@ -51,6 +51,11 @@ class SequenceTaken(Exception):
     """Another writer claimed this sequence number first (S3: several machines, one chain)."""
 
 
+def in_chain(entries: list[SnapshotInfo]) -> list[SnapshotInfo]:
+    """The snapshots in the chain: every one but the partial ones (killed before their manifest)."""
+    return [e for e in entries if not e.partial]
+
+
 class SnapshotStore:
     """The medium-independent rules; subclasses provide the primitives below."""
 
@@ -120,10 +125,6 @@ class SnapshotStore:
                                     partial=data is None and not self._sealed(sid)))
         return out
 
-    def whole(self) -> list[SnapshotInfo]:
-        """The snapshots in the chain: every one but the partial ones."""
-        return [e for e in self.entries() if not e.partial]
-
     def get(self, snapshot_id: str) -> SnapshotInfo:
         for info in self.entries():
             if info.snapshot_id == snapshot_id:
@@ -139,7 +140,7 @@ class SnapshotStore:
         with exclusive_lock(self.lock_file):
             for _attempt in range(5):
                 existing = self.entries()
-                chained = [e for e in existing if not e.partial]
+                chained = in_chain(existing)
                 previous = chained[-1] if chained else None
                 sequence = max([e.sequence for e in existing] + [self._last_claimed()]) + 1
                 snapshot_id = f"{sequence:06d}-{period}" + (f"-{contract}" if contract else "")

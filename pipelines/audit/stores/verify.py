@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ...core.hashing import canonical_hash, sha256_bytes
 from ..signing import SIGNATURE_FILE, verify_signature
-from .base import MANIFEST, SnapshotError, SnapshotInfo, SnapshotStore
+from .base import MANIFEST, SnapshotError, SnapshotInfo, SnapshotStore, in_chain
 
 
 PARTIAL = "partial snapshot (its writer stopped before the manifest): not in the chain, ignored"
@@ -69,7 +69,7 @@ def _chain_problems(store: SnapshotStore, info: SnapshotInfo, entries: list[Snap
     twins = [s.snapshot_id for s in entries if s.sequence == info.sequence and s.snapshot_id != sid]
     if twins:  # two writers chained onto the same predecessor: the chain forked
         return [f"{sid}: shares sequence {info.sequence} with {', '.join(twins)} (the chain forked)"]
-    earlier = [s for s in entries if s.sequence < info.sequence and not s.partial]
+    earlier = [s for s in in_chain(entries) if s.sequence < info.sequence]
     skipped = {s.sequence for s in entries if s.partial}
     prev_id = m.get("previous_snapshot_id")
     if prev_id is None:

@@ -4,35 +4,48 @@ from __future__ import annotations
 
 import re
 
-from ..model import THRESHOLD_OPS, Document
+from ..model import ROLLING_DAYS, THRESHOLD_OPS, Document
+from ..values import shown
 from .context import Resolution
 
 
+def condition_document(ctx: Resolution, doc: Document) -> None:
+    """An AlertCondition document on its own, whether or not a policy uses it: its problems are
+    its own, reported once however many policies refer to it."""
+    ctx.conditions[doc.name] = alert_condition(ctx, doc.body, "", doc)
+
+
 def alert_condition(ctx: Resolution, body: dict, path: str, owner: Document) -> dict | None:
+    """The burn-rate row of an AlertCondition (`body`, written at `path` inside `owner`)."""
+    path = f"{path}." if path else ""
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
     cond = spec.get("condition")
     if not isinstance(cond, dict):
-        ctx.problem(owner, f"{path}.spec.condition", "required")
+        ctx.problem(owner, f"{path}spec.condition", "required")
         return None
     ok = True
     if cond.get("kind", "burnrate") != "burnrate":
-        ctx.problem(owner, f"{path}.spec.condition.kind", f"only burnrate is supported, got {cond.get('kind')!r}")
+        ctx.problem(owner, f"{path}spec.condition.kind", f"only burnrate is supported, got {shown(cond.get('kind'))}")
         ok = False
     if cond.get("op") not in THRESHOLD_OPS:
-        ctx.problem(owner, f"{path}.spec.condition.op", f"must be one of {sorted(THRESHOLD_OPS)}")
+        ctx.problem(owner, f"{path}spec.condition.op", f"must be one of {sorted(THRESHOLD_OPS)}")
         ok = False
     threshold = cond.get("threshold")
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or threshold <= 0:
-        ctx.problem(owner, f"{path}.spec.condition.threshold", f"must be a number > 0, got {threshold!r}")
+        ctx.problem(owner, f"{path}spec.condition.threshold", f"must be a number > 0, got {shown(threshold)}")
         ok = False
     minutes = {}
     for field in ("lookbackWindow", "alertAfter"):
         m = re.fullmatch(r"(\d+)([mhd])", str(cond.get(field, "")))
         if not m and not (field == "alertAfter" and field not in cond):
-            ctx.problem(owner, f"{path}.spec.condition.{field}", f"a duration like 5m, 1h or 1d, got {cond.get(field)!r}")
+            ctx.problem(owner, f"{path}spec.condition.{field}", f"a duration like 5m, 1h or 1d, got {shown(cond.get(field))}")
             ok = False
         elif m:
             minutes[field] = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2)]
+            if not 0 < minutes[field] <= ROLLING_DAYS[1] * 1440:
+                ctx.problem(owner, f"{path}spec.condition.{field}",
+                            f"from 1m to {ROLLING_DAYS[1]}d (the longest window), got {shown(cond.get(field))}")
+                ok = False
     if not ok:
         return None
     return {
@@ -53,11 +66,10 @@ def alert_policy(ctx: Resolution, doc: Document) -> None:
     for i, c in enumerate(conditions):
         path = f"spec.conditions[{i}]"
         if isinstance(c, dict) and "conditionRef" in c:
-            ref = ctx.by_kind.get("AlertCondition", {}).get(c["conditionRef"])
-            if ref is None:
-                ctx.problem(doc, f"{path}.conditionRef", f"no AlertCondition named {c['conditionRef']!r} in the catalog")
+            if c["conditionRef"] not in ctx.by_kind.get("AlertCondition", {}):
+                ctx.problem(doc, f"{path}.conditionRef", f"no AlertCondition named {shown(c['conditionRef'])} in the catalog")
                 continue
-            row = alert_condition(ctx, ref.body, path, doc)
+            row = ctx.conditions.get(c["conditionRef"])  # None: its own problems are reported
         elif isinstance(c, dict):
             row = alert_condition(ctx, c, path, doc)
         else:

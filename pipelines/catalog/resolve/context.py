@@ -3,7 +3,7 @@ and notes go, and what one kind leaves for another (the SLOs naming each AlertPo
 
 from __future__ import annotations
 
-from ..model import Catalog, Document, Problem
+from ..model import Catalog, Document
 
 
 class Resolution:
@@ -12,14 +12,18 @@ class Resolution:
         self.by_kind: dict[str, dict[str, Document]] = {}
         self.slo_alert_policies: list[tuple[str, str]] = []  # (SLO document, AlertPolicy name)
         self.alert_rows: list[dict] = []                      # conditions, by AlertPolicy
+        self.sli_sources: dict[str, dict | None] = {}         # SLI name -> what it counts (None: it has problems)
+        self.conditions: dict[str, dict | None] = {}          # AlertCondition name -> its row (None: it has problems)
 
     def problem(self, doc: Document, path: str, message: str) -> None:
         """Something that makes the catalog unusable: `slm validate` lists it, runs refuse."""
-        self.cat.problems.append(Problem(doc.file, doc.index, doc.kind, doc.name, path, message))
+        self.cat.problems.append(doc.problem(path, message))
 
     def note(self, doc: Document, path: str, message: str) -> None:
         """Valid, but not computed here: listed, never fails a run."""
-        self.cat.notes.append(Problem(doc.file, doc.index, doc.kind, doc.name, path, message))
+        self.cat.notes.append(doc.problem(path, message))
 
-    def named(self, kind: str) -> dict[str, Document]:
-        return self.by_kind.get(kind, {})
+    def named(self, kind: str) -> list[Document]:
+        """The documents of a kind to resolve, in catalog order: those of their kind's shape (the
+        others are reported), the badly named and duplicate ones included for their own problems."""
+        return [d for d in self.cat.documents if d.kind == kind and not d.malformed]

@@ -6,8 +6,8 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...core.hashing import canonical_hash
-from ..model import EXCLUSION_KINDS, Document
-from ..values import decimal_or_none, parse_date
+from ..model import EXCLUSION_KINDS, MAX_AMOUNT, Document
+from ..values import decimal_or_none, parse_date, shown
 from .context import Resolution
 
 
@@ -15,13 +15,13 @@ def contract(ctx: Resolution, doc: Document) -> None:
     s = doc.spec
     slo = s.get("slo")
     if slo not in ctx.by_kind.get("SLO", {}):
-        ctx.problem(doc, "spec.slo", f"no SLO named {slo!r} in the catalog")
+        ctx.problem(doc, "spec.slo", f"no SLO named {shown(slo)} in the catalog")
     elif ctx.by_kind["SLO"][slo].spec.get("budgetingMethod", "Occurrences") == "Timeslices":
         ctx.note(doc, "spec.slo", "listed, not computed here: contracts on Timeslices SLOs are not computed "
                                    "(use Occurrences, or RatioTimeslices for uptime)")
     period = s.get("period", "month")
     if period not in ("month", "quarter"):
-        ctx.problem(doc, "spec.period", f"must be month or quarter, got {period!r}")
+        ctx.problem(doc, "spec.period", f"must be month or quarter, got {shown(period)}")
     tz = s.get("timeZone", "UTC")
     not_computed = None
     if slo in ctx.by_kind.get("SLO", {}) and ctx.by_kind["SLO"][slo].spec.get("budgetingMethod", "Occurrences") == "Timeslices":
@@ -32,15 +32,16 @@ def contract(ctx: Resolution, doc: Document) -> None:
             reason = f"periods in {tz} are not computed yet (UTC only)"
             not_computed = "; ".join(r for r in (not_computed, reason) if r)
             ctx.note(doc, "spec.timeZone", f"listed, not computed here: {reason}")
-    except (ZoneInfoNotFoundError, ValueError):
-        ctx.problem(doc, "spec.timeZone", f"unknown time zone {tz!r}")
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        ctx.problem(doc, "spec.timeZone", f"unknown time zone {shown(tz)}")
     fee = s.get("fee") or {}
     amount = decimal_or_none(fee.get("amount"))
-    if amount is None or amount < 0:
-        ctx.problem(doc, "spec.fee.amount", f"must be a number >= 0, got {fee.get('amount')!r}")
+    if amount is None or not 0 <= amount < MAX_AMOUNT:
+        ctx.problem(doc, "spec.fee.amount", f"must be a number >= 0 and under {MAX_AMOUNT:,}, got {shown(fee.get('amount'))}")
+        amount = None
     currency = fee.get("currency")
     if not (isinstance(currency, str) and re.fullmatch(r"[A-Z]{3}", currency)):
-        ctx.problem(doc, "spec.fee.currency", f"must be an ISO 4217 code like USD, got {currency!r}")
+        ctx.problem(doc, "spec.fee.currency", f"must be an ISO 4217 code like USD, got {shown(currency)}")
     tiers = s.get("creditTiers")
     rows = []
     if not isinstance(tiers, list) or not tiers:
@@ -65,15 +66,16 @@ def contract(ctx: Resolution, doc: Document) -> None:
     if cap is None or not 0 <= cap <= 100:
         ctx.problem(doc, "spec.creditCapPercent", "must be a percentage in [0, 100]")
     minimum = decimal_or_none(s.get("minimumCredit", 0))
-    if minimum is None or minimum < 0:
-        ctx.problem(doc, "spec.minimumCredit", "must be a number >= 0")
+    if minimum is None or not 0 <= minimum < MAX_AMOUNT:
+        ctx.problem(doc, "spec.minimumCredit", f"must be a number >= 0 and under {MAX_AMOUNT:,}")
+        minimum = None
     kinds = s.get("exclusionKinds", [])
     if not isinstance(kinds, list) or any(k not in EXCLUSION_KINDS for k in kinds):
         ctx.problem(doc, "spec.exclusionKinds", f"must be a list of {sorted(EXCLUSION_KINDS)}")
         kinds = []
     missing = s.get("missingData", "excluded")
     if missing not in ("good", "bad", "excluded"):
-        ctx.problem(doc, "spec.missingData", f"must be good, bad or excluded, got {missing!r}")
+        ctx.problem(doc, "spec.missingData", f"must be good, bad or excluded, got {shown(missing)}")
     start, end = parse_date(s.get("start")), parse_date(s.get("end"))
     if s.get("start") is not None and start is None:
         ctx.problem(doc, "spec.start", "must be a date YYYY-MM-DD")
@@ -91,10 +93,10 @@ def contract(ctx: Resolution, doc: Document) -> None:
         "time_zone": tz,
         "start_date": start,
         "end_date": end,
-        "fee_amount": str(amount),
+        "fee_amount": f"{amount:f}",  # never in exponent notation (1E+3), which SQL casts refuse
         "currency": currency,
         "credit_cap_pct": float(cap),
-        "minimum_credit": str(minimum),
+        "minimum_credit": f"{minimum:f}",
         "missing_data": missing,
         "computed": not_computed is None,
         "not_computed_reason": not_computed,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...core.hashing import canonical_hash
 from ..model import Document
+from ..values import shown
 from .context import Resolution
 
 
@@ -12,12 +13,12 @@ def dependency(ctx: Resolution, doc: Document) -> None:
     services = ctx.by_kind.get("Service", {})
     for key in ("service", "dependsOn"):
         if s.get(key) not in services:
-            ctx.problem(doc, f"spec.{key}", f"no Service named {s.get(key)!r} in the catalog")
+            ctx.problem(doc, f"spec.{key}", f"no Service named {shown(s.get(key))} in the catalog")
     slo = s.get("slo")
     if slo is not None:
         owner = {r["slo_name"]: r["service"] for r in ctx.cat.slos}.get(slo)
         if owner != s.get("dependsOn"):
-            ctx.problem(doc, "spec.slo", f"no SLO named {slo!r} of service {s.get('dependsOn')!r}")
+            ctx.problem(doc, "spec.slo", f"no SLO named {shown(slo)} of service {shown(s.get('dependsOn'))}")
     if s.get("service") == s.get("dependsOn"):
         ctx.problem(doc, "spec.dependsOn", "a service cannot depend on itself")
     ctx.cat.dependencies.append({
@@ -49,7 +50,7 @@ def composites(ctx: Resolution) -> None:
                 for d in hard.get(svc, []):
                     if d["depends_on"] == journey:
                         ctx.problem(docs[d["dependency_name"]], "spec.dependsOn",
-                                     f"hard dependencies form a cycle through {journey!r}")
+                                     f"hard dependencies form a cycle through {shown(journey)}")
                         return
                     if d["depends_on"] not in members:
                         members[d["depends_on"]] = (depth, d["slo_name"])

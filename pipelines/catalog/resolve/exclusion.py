@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...core.hashing import canonical_hash
 from ..model import EXCLUSION_KINDS, Document
-from ..values import parse_timestamp
+from ..values import parse_timestamp, shown
 from .context import Resolution
 
 
@@ -16,15 +16,15 @@ def exclusion(ctx: Resolution, doc: Document) -> None:
         return
     for svc in services:
         if svc not in ctx.by_kind.get("Service", {}):
-            ctx.problem(doc, "spec.services", f"no Service named {svc!r} in the catalog")
+            ctx.problem(doc, "spec.services", f"no Service named {shown(svc)} in the catalog")
     kind = s.get("kind")
     if kind not in EXCLUSION_KINDS:
-        ctx.problem(doc, "spec.kind", f"must be one of {sorted(EXCLUSION_KINDS)}, got {kind!r}")
+        ctx.problem(doc, "spec.kind", f"must be one of {sorted(EXCLUSION_KINDS)}, got {shown(kind)}")
     start, end = parse_timestamp(s.get("start")), parse_timestamp(s.get("end"))
     if start is None:
-        ctx.problem(doc, "spec.start", f"must be an RFC 3339 time, got {s.get('start')!r}")
+        ctx.problem(doc, "spec.start", f"must be an RFC 3339 time, got {shown(s.get('start'))}")
     if end is None:
-        ctx.problem(doc, "spec.end", f"must be an RFC 3339 time, got {s.get('end')!r}")
+        ctx.problem(doc, "spec.end", f"must be an RFC 3339 time, got {shown(s.get('end'))}")
     if start and end and end <= start:
         ctx.problem(doc, "spec.end", "must be after start")
         return

@@ -6,26 +6,38 @@ from typing import Any
 
 from ..filters import FilterError, compile_filter, numeric_fields
 from ..model import Document
+from ..values import shown
 from .context import Resolution
 
 
-def find_indicator(ctx: Resolution, doc: Document) -> tuple[dict | None, str]:
+def find_indicator(ctx: Resolution, doc: Document) -> tuple[dict | None, dict | None]:
+    """(the SLO's indicator, what its objectives share: `indicator_source`), or Nones after a
+    problem. A referenced SLI was resolved on its own (`sli`): its faults are its own document's,
+    reported once however many SLOs use it."""
     spec = doc.spec
     if "indicator" in spec:
         ind = spec["indicator"]
         if not isinstance(ind, dict) or not isinstance(ind.get("spec"), dict):
             ctx.problem(doc, "spec.indicator", "must be an SLI with metadata and spec")
-            return None, ""
-        return ind, "spec.indicator.spec"
+            return None, None
+        return ind, indicator_source(ctx, doc, ind, "spec.indicator.spec")
     ref = spec.get("indicatorRef")
     if not ref:
         ctx.problem(doc, "spec.indicator", "an inline indicator or an indicatorRef is required")
-        return None, ""
+        return None, None
     sli = ctx.by_kind.get("SLI", {}).get(ref)
     if sli is None:
-        ctx.problem(doc, "spec.indicatorRef", f"no SLI named {ref!r} in the catalog")
-        return None, ""
-    return sli.body, "spec"
+        ctx.problem(doc, "spec.indicatorRef", f"no SLI named {shown(ref)} in the catalog")
+        return None, None
+    return sli.body, ctx.sli_sources.get(ref)
+
+
+def sli(ctx: Resolution, doc: Document) -> None:
+    """An SLI document on its own, whether or not an SLO uses it: its problems are its own."""
+    if not isinstance(doc.body.get("spec"), dict):
+        ctx.problem(doc, "spec", "required")
+        return
+    ctx.sli_sources[doc.name] = indicator_source(ctx, doc, doc.body, "spec")
 
 
 def metric_source(ctx: Resolution, doc: Document, holder: Any, path: str) -> tuple[str | None, dict | None]:
@@ -36,7 +48,7 @@ def metric_source(ctx: Resolution, doc: Document, holder: Any, path: str) -> tup
         return None, None
     ref = src.get("metricSourceRef")
     if ref is not None and ref not in ctx.by_kind.get("DataSource", {}):
-        ctx.problem(doc, f"{path}.metricSource.metricSourceRef", f"no DataSource named {ref!r} in the catalog")
+        ctx.problem(doc, f"{path}.metricSource.metricSourceRef", f"no DataSource named {shown(ref)} in the catalog")
         return None, None
     kind = src.get("type") or (ctx.by_kind["DataSource"][ref].spec.get("type") if ref else None)
     if kind != "warehouse":
@@ -65,7 +77,7 @@ def indicator_source(ctx: Resolution, doc: Document, indicator: dict, path: str)
             return {"kind": "threshold", "not_computed": "the metric source is external"}
         if spec.get("measure", "value") not in ("value", "count"):
             ctx.problem(doc, f"{path}.thresholdMetric.metricSource.spec.measure",
-                         f"must be value (compare each event's field) or count (events per slice), got {spec.get('measure')!r}")
+                         f"must be value (compare each event's field) or count (events per slice), got {shown(spec.get('measure'))}")
             return None
         if spec.get("measure") == "count":  # throughput: weighted events per time slice
             total = compiled(ctx, doc, spec.get("filter", "true"), f"{path}.thresholdMetric.metricSource.spec.filter")
@@ -74,7 +86,7 @@ def indicator_source(ctx: Resolution, doc: Document, indicator: dict, path: str)
         if field not in numeric_fields():
             numeric = ", ".join(numeric_fields())
             ctx.problem(doc, f"{path}.thresholdMetric.metricSource.spec.field",
-                         f"must be a numeric event field ({numeric}), got {field!r}")
+                         f"must be a numeric event field ({numeric}), got {shown(field)}")
             return None
         total = compiled(ctx, doc, spec.get("filter", "true"), f"{path}.thresholdMetric.metricSource.spec.filter")
         return None if total is None else {"kind": "threshold", "total": total, "field": field}

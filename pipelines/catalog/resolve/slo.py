@@ -8,11 +8,12 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...core.hashing import canonical_hash
-from ..filters import compile_filter
-from ..model import BUDGETING_METHODS, CALENDAR_UNITS, THRESHOLD_OPS, VALID_FROM_ANNOTATION, Document
-from ..values import dst_shift_minutes, parse_date, parse_timestamp, slug
+from ..filters import MAX_LITERAL, compile_filter
+from ..model import (BUDGETING_METHODS, CALENDAR_UNITS, ROLLING_DAYS, THRESHOLD_OPS, VALID_FROM_ANNOTATION,
+                     Document)
+from ..values import dst_shift_minutes, parse_date, parse_timestamp, shown, slug
 from .context import Resolution
-from .indicator import find_indicator, indicator_source
+from .indicator import find_indicator
 
 
 def slo(ctx: Resolution, doc: Document) -> None:
@@ -22,27 +23,22 @@ def slo(ctx: Resolution, doc: Document) -> None:
     if not service:
         ctx.problem(doc, "spec.service", "required")
     elif service not in ctx.by_kind.get("Service", {}):
-        ctx.problem(doc, "spec.service", f"no Service named {service!r} in the catalog")
+        ctx.problem(doc, "spec.service", f"no Service named {shown(service)} in the catalog")
     for i, ref in enumerate(spec.get("alertPolicies") or []):
         name = ref if isinstance(ref, str) else (ref or {}).get("metadata", {}).get("name")
         if isinstance(ref, str) and ref not in ctx.by_kind.get("AlertPolicy", {}):
-            ctx.problem(doc, f"spec.alertPolicies[{i}]", f"no AlertPolicy named {ref!r} in the catalog")
+            ctx.problem(doc, f"spec.alertPolicies[{i}]", f"no AlertPolicy named {shown(ref)} in the catalog")
         elif name:
             ctx.slo_alert_policies.append((doc.name, name))
-    indicator, ind_path = find_indicator(ctx, doc)
+    indicator, source = find_indicator(ctx, doc)
     window = time_window(ctx, doc)
     method = spec.get("budgetingMethod", "Occurrences")
     if method not in BUDGETING_METHODS:
-        ctx.problem(doc, "spec.budgetingMethod", f"must be one of {', '.join(BUDGETING_METHODS)}, got {method!r}")
-        return
+        ctx.problem(doc, "spec.budgetingMethod", f"must be one of {', '.join(BUDGETING_METHODS)}, got {shown(method)}")
+        method = None
     objectives = spec.get("objectives")
     if not isinstance(objectives, list) or not objectives:
         ctx.problem(doc, "spec.objectives", "at least one objective is required")
-        return
-    if indicator is None or window is None:
-        return
-    source = indicator_source(ctx, doc, indicator, ind_path)
-    if source is None:
         return
     # An objective's key is its displayName as a slug ("99 % fast" -> "99-fast"), else its index.
     labels = [slug(str(o.get("name") or o.get("displayName") or i)) if isinstance(o, dict) else str(i)
@@ -50,15 +46,19 @@ def slo(ctx: Resolution, doc: Document) -> None:
     if len(set(labels)) != len(labels):
         ctx.problem(doc, "spec.objectives", "objectives need distinct displayName values")
         return
+    # Every objective is checked even when the window, method or indicator is wrong (each problem
+    # is reported at once); rows come only from an SLO without problems of its own.
     for i, obj in enumerate(objectives):
         path = f"spec.objectives[{i}]"
         if not isinstance(obj, dict):
             ctx.problem(doc, path, "must be a mapping")
             continue
         target = objective_target(ctx, doc, obj, path)
+        if source is None or method is None:  # what else an objective needs depends on these
+            continue
         slices = time_slices(ctx, doc, obj, path, method, source["kind"])
         good = objective_good_filter(ctx, doc, obj, path, source)
-        if target is None or slices is None or good is False:
+        if target is None or slices is None or good is False or window is None:
             continue
         reasons = [r for r in (source.get("not_computed"), window.get("not_computed")) if r]
         shift = dst_shift_minutes(window.get("tz", "UTC"))
@@ -102,7 +102,7 @@ def valid_from(ctx: Resolution, doc: Document) -> dt.date | None:
         return None
     day = parse_date(value)
     if day is None:
-        ctx.problem(doc, f"metadata.annotations.{VALID_FROM_ANNOTATION}", f"must be a date YYYY-MM-DD, got {value!r}")
+        ctx.problem(doc, f"metadata.annotations.{VALID_FROM_ANNOTATION}", f"must be a date YYYY-MM-DD, got {shown(value)}")
     return day
 
 
@@ -116,16 +116,16 @@ def objective_target(ctx: Resolution, doc: Document, obj: dict, path: str) -> fl
         ctx.problem(doc, f"{path}.target", "required (or targetPercent)")
         return None
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target < 1:
-        shown = obj[field]
+        written = obj[field]
         bounds = "0 and 1" if field == "target" else "0 and 100"
-        ctx.problem(doc, f"{path}.{field}", f"must be a number strictly between {bounds}, got {shown!r}")
+        ctx.problem(doc, f"{path}.{field}", f"must be a number strictly between {bounds}, got {shown(written)}")
         return None
     return float(target)
 
 
 def time_slices(ctx: Resolution, doc: Document, obj: dict, path: str, method: str, kind: str) -> dict | None:
     if kind == "throughput" and method != "Timeslices":
-        ctx.problem(doc, "spec.budgetingMethod", f"a throughput (count) indicator needs Timeslices, got {method!r}")
+        ctx.problem(doc, "spec.budgetingMethod", f"a throughput (count) indicator needs Timeslices, got {shown(method)}")
         return None
     if method == "Occurrences":
         return {}
@@ -133,7 +133,7 @@ def time_slices(ctx: Resolution, doc: Document, obj: dict, path: str, method: st
     window = obj.get("timeSliceWindow")
     m = re.fullmatch(r"(\d+)([smh])", str(window or ""))
     if not m:
-        ctx.problem(doc, f"{path}.timeSliceWindow", f"{method} needs a slice length like 1m or 5m, got {window!r}")
+        ctx.problem(doc, f"{path}.timeSliceWindow", f"{method} needs a slice length like 1m or 5m, got {shown(window)}")
         return None
     seconds = int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2)]
     if seconds % 60 or not 60 <= seconds <= 86_400 or 86_400 % seconds:
@@ -143,7 +143,7 @@ def time_slices(ctx: Resolution, doc: Document, obj: dict, path: str, method: st
     if method == "Timeslices" and kind != "throughput":
         t = obj.get("timeSliceTarget")
         if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t <= 1:
-            ctx.problem(doc, f"{path}.timeSliceTarget", f"Timeslices needs a slice target in (0, 1], got {t!r}")
+            ctx.problem(doc, f"{path}.timeSliceTarget", f"Timeslices needs a slice target in (0, 1], got {shown(t)}")
             return None
         out["target"] = float(t)
     return out
@@ -158,10 +158,11 @@ def objective_good_filter(ctx: Resolution, doc: Document, obj: dict, path: str, 
         # Every counted event is "good"; the slice's count is compared with op/value later.
         return slice_count_threshold(ctx, doc, obj, path) and source["total"]
     if op not in THRESHOLD_OPS:
-        ctx.problem(doc, f"{path}.op", f"a thresholdMetric objective needs op {sorted(THRESHOLD_OPS)}, got {op!r}")
+        ctx.problem(doc, f"{path}.op", f"a thresholdMetric objective needs op {sorted(THRESHOLD_OPS)}, got {shown(op)}")
         return False
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        ctx.problem(doc, f"{path}.value", f"a thresholdMetric objective needs a numeric value, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < MAX_LITERAL:
+        # every numeric event field is >= 0; the filter language has no negative literals
+        ctx.problem(doc, f"{path}.value", f"a thresholdMetric objective needs a number >= 0, got {shown(value)}")
         return False
     if "total" not in source:
         return None
@@ -174,10 +175,10 @@ def slice_count_threshold(ctx: Resolution, doc: Document, obj: dict, path: str) 
     """A throughput objective compares each slice's event count with a non-negative value."""
     op, value = obj.get("op"), obj.get("value")
     if op not in THRESHOLD_OPS:
-        ctx.problem(doc, f"{path}.op", f"a throughput objective needs op {sorted(THRESHOLD_OPS)}, got {op!r}")
+        ctx.problem(doc, f"{path}.op", f"a throughput objective needs op {sorted(THRESHOLD_OPS)}, got {shown(op)}")
         return False
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        ctx.problem(doc, f"{path}.value", f"a throughput objective needs a count >= 0 per slice, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < MAX_LITERAL:
+        ctx.problem(doc, f"{path}.value", f"a throughput objective needs a count >= 0 per slice, got {shown(value)}")
         return False
     return True
 
@@ -190,23 +191,28 @@ def time_window(ctx: Resolution, doc: Document) -> dict | None:
     w = windows[0]
     m = re.fullmatch(r"(\d+)([mhdwMQY])", str(w.get("duration", "")))
     if not m:
-        ctx.problem(doc, "spec.timeWindow[0].duration", f"not a duration like 28d or 1M: {w.get('duration')!r}")
+        ctx.problem(doc, "spec.timeWindow[0].duration", f"not a duration like 28d or 1M: {shown(w.get('duration'))}")
         return None
     n, unit = int(m.group(1)), m.group(2)
     if w.get("isRolling", False):
         if unit not in ("d", "w"):
             ctx.problem(doc, "spec.timeWindow[0].duration", "a rolling window is counted in days: use Nd or Nw")
             return None
-        return {"kind": "rolling", "days": n * (7 if unit == "w" else 1)}
+        days = n * (7 if unit == "w" else 1)
+        if not ROLLING_DAYS[0] <= days <= ROLLING_DAYS[1]:
+            ctx.problem(doc, "spec.timeWindow[0].duration",
+                        f"a rolling window is {ROLLING_DAYS[0]} to {ROLLING_DAYS[1]} days, got {shown(w.get('duration'))}")
+            return None
+        return {"kind": "rolling", "days": days}
     cal = w.get("calendar") or {}
     tz = cal.get("timeZone", "UTC")
     try:
         ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        ctx.problem(doc, "spec.timeWindow[0].calendar.timeZone", f"unknown time zone {tz!r}")
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        ctx.problem(doc, "spec.timeWindow[0].calendar.timeZone", f"unknown time zone {shown(tz)}")
         return None
     if cal.get("startTime") is not None and parse_timestamp(str(cal["startTime"]).replace(" ", "T")) is None:
-        ctx.problem(doc, "spec.timeWindow[0].calendar.startTime", f"not a time: {cal['startTime']!r}")
+        ctx.problem(doc, "spec.timeWindow[0].calendar.startTime", f"not a time: {shown(cal['startTime'])}")
         return None
     if unit not in CALENDAR_UNITS or n != 1:
         ctx.problem(doc, "spec.timeWindow[0].duration", "a calendar window is 1w, 1M or 1Q")

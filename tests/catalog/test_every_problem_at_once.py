@@ -1,0 +1,90 @@
+"""Every problem at once, where it is (issue 17, item 5): a fault in a referenced SLI or
+AlertCondition is reported once, against that document, used or not; a bad time zone or name does
+not hide the rest of its document; unknown fields are named with the field they are closest to."""
+
+from pipelines.catalog import load_catalog
+
+DOCS = """\
+apiVersion: openslo/v1
+kind: Service
+metadata: {name: web}
+spec: {}
+---
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: broken}
+spec:
+  ratioMetric:
+    counter: true
+    good: {metricSource: {type: warehouse, spec: {filter: "status_code <"}}}
+    total: {metricSource: {type: warehouse, spec: {filter: "true"}}}
+---
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: unused-and-broken}
+spec:
+  ratioMetric: {counter: true, total: {metricSource: {type: warehouse, spec: {filter: "true"}}}}
+---
+apiVersion: openslo/v1
+kind: AlertCondition
+metadata: {name: never}
+spec: {severity: page, condition: {kind: burnrate, op: gte, threshold: -1, lookbackWindow: 1h}}
+---
+apiVersion: openslo/v1
+kind: AlertPolicy
+metadata: {name: p1}
+spec: {conditions: [{conditionRef: never}]}
+---
+apiVersion: openslo/v1
+kind: AlertPolicy
+metadata: {name: p2}
+spec: {conditions: [{conditionRef: never}]}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: one}
+spec:
+  service: web
+  indicatorRef: broken
+  timeWindow: [{duration: 1M, isRolling: false, calendar: {startTime: "2026-01-01 00:00:00", timeZone: Mars/Olympus}}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 1.5}]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: Two_Bad}
+spec:
+  service: web
+  indicatorRef: broken
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.99, timeslicewindow: 5m}]
+"""
+
+
+def test_each_problem_once_against_its_own_document_and_none_hidden(tmp_path):
+    (tmp_path / "catalog.yaml").write_text(DOCS)
+    lines = DOCS.splitlines()
+
+    def at(text: str, nth: int = 1) -> int:
+        return [n for n, line in enumerate(lines, start=1) if text in line][nth - 1]
+
+    problems = [(p.line, p.doc, p.name, p.path, p.message) for p in load_catalog(tmp_path).problems]
+    assert sorted(problems) == sorted([
+        # the SLI's filter, once, though two SLOs use it
+        (at('"status_code <"'), 2, "broken", "spec.ratioMetric.good.metricSource.spec.filter",
+         "expected a value, found end of expression (at character 14)"),
+        # an SLI no SLO uses is still checked
+        (at("ratioMetric: {counter: true, total"), 3, "unused-and-broken", "spec.ratioMetric",
+         "needs total and exactly one of good or bad"),
+        # the condition's threshold, once, though two policies use it
+        (at("threshold: -1"), 4, "never", "spec.condition.threshold", "must be a number > 0, got -1"),
+        # a bad time zone does not hide the objective's target
+        (at("Mars/Olympus"), 7, "one", "spec.timeWindow[0].calendar.timeZone", "unknown time zone 'Mars/Olympus'"),
+        (at("target: 1.5"), 7, "one", "spec.objectives[0].target", "must be a number strictly between 0 and 1, got 1.5"),
+        # a bad name does not hide an unknown field, named with the closest known one
+        (at("name: Two_Bad"), 8, "Two_Bad", "metadata.name",
+         "must be lowercase letters, digits, '-' or '.' (RFC 1123), at most 63 characters"),
+        (at("timeslicewindow"), 8, "Two_Bad", "spec.objectives[0].timeslicewindow",
+         "unknown field (did you mean timeSliceWindow?)"),
+    ])
