@@ -65,8 +65,9 @@ SPECS: dict[str, dict] = {
         "service": TEXT,
         "indicatorRef": TEXT,
         "indicator": mapping({**INLINE, "spec": SLI_SPEC}),
-        "alertPolicies": items({"anyOf": [TEXT, mapping(closed=False)],
-                                "description": "the name of an AlertPolicy, or one inline"}),
+        "alertPolicies": items({
+            "anyOf": [TEXT, mapping({"alertPolicyRef": TEXT, **INLINE, "spec": mapping(closed=False)})],
+            "description": "the name of an AlertPolicy, an alertPolicyRef or one inline"}),
         "timeWindow": items(mapping({"duration": TEXT, "isRolling": FLAG,
                                      "calendar": mapping({"startTime": WHEN, "timeZone": TEXT})})),
         "budgetingMethod": TEXT,

@@ -113,7 +113,7 @@ def test_target_outside_zero_one_and_dangling_service_are_errors(tmp_path):
     write(tmp_path, SERVICE, SLO.replace("target: 0.995", "target: 1.5").replace("service: web", "service: nope"))
     problems = {(p.path, p.message.split(" (")[0]) for p in load_catalog(tmp_path).problems}
     assert ("spec.service", "no Service named 'nope' in the catalog") in problems
-    assert ("spec.objectives[0].target", "must be a number strictly between 0 and 1, got 1.5") in problems
+    assert ("spec.objectives[0].target", "must be a number in [0, 1), got 1.5") in problems
 
 
 def test_unsafe_filter_in_catalog_is_a_problem_not_sql(tmp_path):

@@ -41,7 +41,7 @@ documents = st.fixed_dictionaries({
 SERVICE = {"apiVersion": "openslo/v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {}}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(docs=st.lists(documents, min_size=1, max_size=4))
 def test_validate_reports_or_accepts_any_tree_of_the_real_kinds_never_raises(tmp_path_factory, docs):
     folder = tmp_path_factory.mktemp("fuzz")

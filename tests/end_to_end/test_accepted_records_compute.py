@@ -45,8 +45,8 @@ EXTREMES = [
     {"timestamp": 1790812800000, "service": "  web  ", "status_code": 100, "region": "x" * 10_000},
 ]
 
-# A catalog at the bounds `slm validate` accepts computes too: the longest rolling window, amounts
-# just under the limit, dates at the ends of the calendar (a fee of 1e30 validated, then failed the
+# A catalog at the bounds `slm validate` accepts computes too: the longest rolling window, a target
+# of 0, amounts just under the limit, dates at the ends of the calendar (a fee of 1e30 validated, then failed the
 # finance models).
 CATALOG_AT_BOUNDS = """
 ---
@@ -63,7 +63,7 @@ apiVersion: openslo/v1
 kind: SLO
 metadata: {name: api-decade, annotations: {slm/valid-from: "0001-01-01"}}
 spec: {service: api, indicatorRef: api-ok, timeWindow: [{duration: 3660d, isRolling: true}],
-       budgetingMethod: Occurrences, objectives: [{target: 0.5}]}
+       budgetingMethod: Occurrences, objectives: [{target: 0}]}
 ---
 apiVersion: openslo/v1
 kind: SLO

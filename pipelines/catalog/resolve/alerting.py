@@ -36,12 +36,12 @@ def alert_condition(ctx: Resolution, body: dict, path: str, owner: Document) -> 
         ok = False
     minutes = {}
     for field in ("lookbackWindow", "alertAfter"):
-        m = re.fullmatch(r"(\d+)([mhd])", str(cond.get(field, "")))
+        m = re.fullmatch(r"(\d+)([mhdw])", str(cond.get(field, "")))
         if not m and not (field == "alertAfter" and field not in cond):
-            ctx.problem(owner, f"{path}spec.condition.{field}", f"a duration like 5m, 1h or 1d, got {shown(cond.get(field))}")
+            ctx.problem(owner, f"{path}spec.condition.{field}", f"a duration like 5m, 1h, 1d or 1w, got {shown(cond.get(field))}")
             ok = False
         elif m:
-            minutes[field] = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2)]
+            minutes[field] = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440, "w": 10_080}[m.group(2)]
             if not 0 < minutes[field] <= ROLLING_DAYS[1] * 1440:
                 ctx.problem(owner, f"{path}spec.condition.{field}",
                             f"from 1m to {ROLLING_DAYS[1]}d (the longest window), got {shown(cond.get(field))}")

@@ -115,10 +115,10 @@ def objective_target(ctx: Resolution, doc: Document, obj: dict, path: str) -> fl
     else:
         ctx.problem(doc, f"{path}.target", "required (or targetPercent)")
         return None
-    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target < 1:
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 <= target < 1:
         written = obj[field]
-        bounds = "0 and 1" if field == "target" else "0 and 100"
-        ctx.problem(doc, f"{path}.{field}", f"must be a number strictly between {bounds}, got {shown(written)}")
+        bounds = "[0, 1)" if field == "target" else "[0, 100)"
+        ctx.problem(doc, f"{path}.{field}", f"must be a number in {bounds}, got {shown(written)}")
         return None
     return float(target)
 
@@ -131,11 +131,12 @@ def time_slices(ctx: Resolution, doc: Document, obj: dict, path: str, method: st
         return {}
     out: dict = {}
     window = obj.get("timeSliceWindow")
-    m = re.fullmatch(r"(\d+)([smh])", str(window or ""))
+    # a duration shorthand, or a bare number of minutes (OpenSLO v1: "5" is five minutes)
+    m = re.fullmatch(r"(\d+)([smhd]?)", "" if isinstance(window, bool) else str(window or ""))
     if not m:
-        ctx.problem(doc, f"{path}.timeSliceWindow", f"{method} needs a slice length like 1m or 5m, got {shown(window)}")
+        ctx.problem(doc, f"{path}.timeSliceWindow", f"{method} needs a slice length like 5, 1m or 1h, got {shown(window)}")
         return None
-    seconds = int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2)]
+    seconds = int(m.group(1)) * {"s": 1, "m": 60, "": 60, "h": 3600, "d": 86_400}[m.group(2)]
     if seconds % 60 or not 60 <= seconds <= 86_400 or 86_400 % seconds:
         ctx.problem(doc, f"{path}.timeSliceWindow", "slices are whole minutes that divide a day (1m, 5m, 1h, ...)")
         return None
