@@ -4,12 +4,14 @@ not hide the rest of its document; unknown fields are named with the field they 
 
 from pipelines.catalog import load_catalog
 
-DOCS = """\
+SERVICE = """\
 apiVersion: openslo/v1
 kind: Service
 metadata: {name: web}
 spec: {}
 ---
+"""
+DOCS = SERVICE + """\
 apiVersion: openslo/v1
 kind: SLI
 metadata: {name: broken}
@@ -90,12 +92,7 @@ def test_each_problem_once_against_its_own_document_and_none_hidden(tmp_path):
     ])
 
 
-ALLOWED = """\
-apiVersion: openslo/v1
-kind: Service
-metadata: {name: web}
-spec: {}
----
+ALLOWED = SERVICE + """\
 apiVersion: openslo/v1
 kind: AlertCondition
 metadata: {name: slow-burn}
