@@ -39,8 +39,10 @@ kind: AlertPolicy
 metadata: {name: h-paging}
 spec:
   alertWhenBreaching: true
+  alertWhenResolved: false
+  alertWhenNoData: false
   conditions: [{conditionRef: h-fast}]
-  notificationTargets: []
+  notificationTargets: [{kind: AlertNotificationTarget, metadata: {name: h-mail}, spec: {target: email}}]
 ---
 apiVersion: openslo/v1
 kind: SLO

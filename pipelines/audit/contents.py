@@ -15,6 +15,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from ..catalog import Catalog
+from ..catalog.model import CALENDAR_UNIT_DAYS
 from ..ingest.lake import LedgerEntry
 from ..quality.ledger import ERROR, WARN, checks_for_period
 from ..settings import Settings
@@ -97,13 +98,10 @@ def input_lineage(active: list[LedgerEntry], start: dt.date, end: dt.date) -> li
 
 # How far back telemetry can still move a period's rows: the volume baseline looks back
 # `volume_baseline_days` (a dbt var); an error budget as of a day looks back over its SLO's window.
-CALENDAR_UNIT_DAYS = {"week": 7, "month": 31, "quarter": 92}
-
-
 def lineage_start(cat: Catalog | None, start: dt.date) -> dt.date:
     """The first day whose telemetry the period's mart rows can depend on (one more day covers
     windows in zones behind UTC, which begin on the UTC day before)."""
-    windows = [s.get("window_days") or CALENDAR_UNIT_DAYS.get(s.get("calendar_unit"), 0)
+    windows = [s.get("window_days") or (s.get("calendar_count") or 1) * CALENDAR_UNIT_DAYS.get(s.get("calendar_unit"), 0)
                for s in (cat.slos if cat else [])]
     return start - dt.timedelta(days=max([int(project_var("volume_baseline_days")), *windows]) + 1)
 

@@ -34,9 +34,10 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("target", pa.float64()), ("budgeting_method", pa.string()), ("time_slice_target", pa.float64()),
         ("time_slice_minutes", pa.int32()), ("slice_count_op", pa.string()),
         ("slice_count_value", pa.float64()), ("window_kind", pa.string()), ("window_days", pa.int32()),
-        ("calendar_unit", pa.string()), ("time_zone", pa.string()), ("computed", pa.bool_()),
+        ("calendar_unit", pa.string()), ("calendar_count", pa.int32()), ("calendar_anchor", pa.date32()),
+        ("time_zone", pa.string()), ("computed", pa.bool_()),
         ("not_computed_reason", pa.string()), ("definition_hash", pa.string()),
-        ("valid_from_annotation", pa.date32()),
+        ("valid_from_annotation", pa.date32()), ("composite_weight", pa.float64()),
     ]),
     "contracts": pa.schema([
         ("contract_name", pa.string()), ("customer", pa.string()), ("slo_name", pa.string()),

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from .model import KNOWN_KINDS, OPENSLO, SLM, Catalog, CatalogError, Document, Problem
+from .openslo_rules import rule_problems
 from .resolve import resolve
 from .shapes import shape_problems
 from .values import shown
@@ -57,23 +58,37 @@ def load_catalog(root: str | Path) -> Catalog:
             if not isinstance(body.get("kind"), str) or kind not in KNOWN_KINDS[api]:
                 cat.problems.append(doc.problem("kind", f"unknown kind {shown(body.get('kind'))} for {api}"))
                 continue
-            # A bad name is reported, and the rest of the document is still checked and resolved
-            # (nothing can refer to it).
-            if not doc.name:
-                cat.problems.append(doc.problem("metadata.name", "required"))
-            elif not doc.well_named:
-                cat.problems.append(doc.problem(
-                    "metadata.name", "must be lowercase letters, digits, '-' or '.' (RFC 1123), at most 63 characters"))
-            shape = sorted((doc.problem(path, message) for path, message in shape_problems(kind, body)),
-                           key=lambda p: (p.line, p.column))
-            cat.problems += shape
-            doc.malformed = bool(shape)
+            cat.problems += _checked(doc)
             cat.documents.append(doc)
         if foreign:
             cat.notes.append(f"{rel}: {foreign} document(s) neither OpenSLO nor {SLM} (a CI workflow, a Kubernetes "
                              f"manifest, ...): skipped")
     resolve(cat)
     return cat
+
+
+def _checked(doc: Document) -> list[Problem]:
+    """Its name, its kind's shape (`shapes`: a document not of it is `malformed`, not resolved) and,
+    for OpenSLO, the spec's rules (`openslo_rules`), each fault once: a place already reported is
+    not reported again by a later check (`Document.reported`), nor by the resolvers."""
+    found = []
+    # A bad name is reported, and the rest of the document is still checked and resolved (nothing
+    # can refer to it).
+    if not doc.name:
+        found.append(doc.problem("metadata.name", "required"))
+    elif not doc.well_named:
+        found.append(doc.problem(
+            "metadata.name", "must be lowercase letters, digits, '-' or '.' (RFC 1123), at most 63 characters"))
+    shape = [doc.problem(path, message) for path, message in shape_problems(doc.kind, doc.body)]
+    doc.malformed = bool(shape)
+    found += shape
+    doc.reported.update(p.path for p in found)
+    if doc.body.get("apiVersion") == OPENSLO:
+        for path, message in rule_problems(doc.kind, doc.body):
+            if not doc.already_reported(path):
+                found.append(doc.problem(path, message))
+        doc.reported.update(p.path for p in found)
+    return sorted(found, key=lambda p: (p.line, p.column))
 
 
 def _documents(loaded: list[tuple[object, yaml.Node]]) -> list[tuple[object, yaml.Node]]:

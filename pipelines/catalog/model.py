@@ -25,7 +25,16 @@ KNOWN_KINDS = {
 # Why an exclusion window was approved; a contract lists the kinds it honours. The one list: dbt
 # reads it as the catalog table `exclusion_kinds`.
 EXCLUSION_KINDS = ("maintenance", "third_party", "ddos", "security_patch", "other")
-CALENDAR_UNITS = {"w": "week", "M": "month", "Q": "quarter"}
+# A calendar window is N of a unit counted from its calendar's startTime (issue 17): the unit by
+# shorthand, and the longest it can be in days (for how far back a period's lineage reaches).
+CALENDAR_UNITS = {"d": "day", "w": "week", "M": "month", "Q": "quarter", "Y": "year"}
+CALENDAR_UNIT_DAYS = {"day": 1, "week": 7, "month": 31, "quarter": 92, "year": 366}
+# A rolling window has one fixed length, so that each day's budget spans the same time: a rolling
+# month is 30 days, a quarter 90 and a year 365 (the lengths sloth, pyrra and the SRE workbook's
+# "30-day window" use). Without a timeWindow an SLO is computed over 28 rolling days (four whole
+# weeks: every weekday counted alike), with a note.
+ROLLING_UNIT_DAYS = {"M": 30, "Q": 90, "Y": 365}
+DEFAULT_ROLLING_DAYS = 28
 BUDGETING_METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
 THRESHOLD_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 VALID_FROM_ANNOTATION = "slm/valid-from"
@@ -62,6 +71,12 @@ class Document:
     body: dict
     node: Any = field(default=None, repr=False, compare=False)  # its YAML node: where each value was written
     malformed: bool = False  # not of its kind's shape (`shapes`): reported, named by others, not resolved
+    reported: set = field(default_factory=set, repr=False, compare=False)  # field paths with a problem already
+
+    def already_reported(self, path: str) -> bool:
+        """A problem at `path`, or inside a field already reported below `spec`, says nothing new."""
+        return any(path == p or (p.count(".") + p.count("[") >= 1 and path.startswith((p + ".", p + "[")))
+                   for p in self.reported)
 
     def problem(self, path: str, message: str) -> "Problem":
         """A problem of this document at `path`, with the line and column it was written at."""

@@ -57,6 +57,12 @@ ALERT_CONDITION_SPEC = mapping({
     "condition": mapping({"kind": TEXT, "op": TEXT, "threshold": NUMBER, "lookbackWindow": TEXT, "alertAfter": TEXT}),
 })
 INLINE = {"kind": TEXT, "apiVersion": TEXT, "metadata": METADATA}  # an object written inside another
+NOTIFICATION_TARGET_SPEC = mapping({"description": TEXT, "target": TEXT})
+ALERT_POLICY_SPEC = mapping({
+    "description": TEXT, "alertWhenNoData": FLAG, "alertWhenResolved": FLAG, "alertWhenBreaching": FLAG,
+    "conditions": items(mapping({"conditionRef": TEXT, **INLINE, "spec": ALERT_CONDITION_SPEC})),
+    "notificationTargets": items(mapping({"targetRef": TEXT, **INLINE, "spec": NOTIFICATION_TARGET_SPEC})),
+})
 SPECS: dict[str, dict] = {
     "Service": mapping({"description": TEXT}),
     "SLI": SLI_SPEC,
@@ -65,9 +71,8 @@ SPECS: dict[str, dict] = {
         "service": TEXT,
         "indicatorRef": TEXT,
         "indicator": mapping({**INLINE, "spec": SLI_SPEC}),
-        "alertPolicies": items({
-            "anyOf": [TEXT, mapping({"alertPolicyRef": TEXT, **INLINE, "spec": mapping(closed=False)})],
-            "description": "the name of an AlertPolicy, an alertPolicyRef or one inline"}),
+        # the name of an AlertPolicy, or a mapping: an alertPolicyRef or a policy inline
+        "alertPolicies": items({"if": TEXT, "else": mapping({"alertPolicyRef": TEXT, **INLINE, "spec": ALERT_POLICY_SPEC})}),
         "timeWindow": items(mapping({"duration": TEXT, "isRolling": FLAG,
                                      "calendar": mapping({"startTime": WHEN, "timeZone": TEXT})})),
         "budgetingMethod": TEXT,
@@ -78,12 +83,8 @@ SPECS: dict[str, dict] = {
         })),
     }),
     "AlertCondition": ALERT_CONDITION_SPEC,
-    "AlertPolicy": mapping({
-        "description": TEXT, "alertWhenNoData": FLAG, "alertWhenResolved": FLAG, "alertWhenBreaching": FLAG,
-        "conditions": items(mapping({"conditionRef": TEXT, **INLINE, "spec": ALERT_CONDITION_SPEC})),
-        "notificationTargets": items(mapping({"targetRef": TEXT, **INLINE, "spec": mapping(closed=False)})),
-    }),
-    "AlertNotificationTarget": mapping({"description": TEXT, "target": TEXT}),
+    "AlertPolicy": ALERT_POLICY_SPEC,
+    "AlertNotificationTarget": NOTIFICATION_TARGET_SPEC,
     "DataSource": mapping({"description": TEXT, "type": TEXT, "connectionDetails": ANY}),
     "Contract": mapping({
         "description": TEXT, "customer": ID, "slo": TEXT, "period": TEXT, "timeZone": TEXT, "start": WHEN, "end": WHEN,
@@ -100,7 +101,8 @@ _VALIDATORS = {kind: Draft202012Validator(mapping({"apiVersion": TEXT, "kind": T
                for kind, spec in SPECS.items()}
 
 
-def _path(parts) -> str:
+def field_path(parts) -> str:
+    """A JSON Schema error's path as problems write it: spec.objectives[0].target."""
     out = ""
     for p in parts:
         out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
@@ -118,7 +120,7 @@ def shape_problems(kind: str, body: dict) -> Iterator[tuple[str, str]]:
             for key in sorted(set(error.instance) - set(known), key=str):
                 close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
                 hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
-                yield _path([*error.absolute_path, key]), f"unknown field{hint}"
+                yield field_path([*error.absolute_path, key]), f"unknown field{hint}"
             continue
         if error.validator == "type":
             expected = error.validator_value
@@ -126,7 +128,7 @@ def shape_problems(kind: str, body: dict) -> Iterator[tuple[str, str]]:
             expected = _ARTICLE.get(expected, expected)
         else:
             expected = error.schema.get("description", error.message)
-        yield _path(error.absolute_path), f"must be {expected}, got {shown(error.instance)}"
+        yield field_path(error.absolute_path), f"must be {expected}, got {shown(error.instance)}"
 
 
 _ARTICLE = {"object": "a mapping", "array": "a list", "string": "text", "number": "a number", "boolean": "true or false",

@@ -1,3 +1,4 @@
+import datetime as dt
 import textwrap
 
 from pipelines.catalog import load_catalog
@@ -113,7 +114,7 @@ def test_target_outside_zero_one_and_dangling_service_are_errors(tmp_path):
     write(tmp_path, SERVICE, SLO.replace("target: 0.995", "target: 1.5").replace("service: web", "service: nope"))
     problems = {(p.path, p.message.split(" (")[0]) for p in load_catalog(tmp_path).problems}
     assert ("spec.service", "no Service named 'nope' in the catalog") in problems
-    assert ("spec.objectives[0].target", "must be a number in [0, 1), got 1.5") in problems
+    assert ("spec.objectives[0].target", "must be in [0, 1) in OpenSLO v1, got 1.5") in problems
 
 
 def test_unsafe_filter_in_catalog_is_a_problem_not_sql(tmp_path):
@@ -182,7 +183,7 @@ def test_threshold_objective_needs_op_and_a_numeric_field(tmp_path):
     bad = THRESHOLD_SLO.replace("field: latency_ms", "field: service").replace("op: lt,", "op: below,")
     write(tmp_path, SERVICE, bad)
     paths = {p.path for p in load_catalog(tmp_path).problems}
-    assert paths == {"spec.indicator.spec.thresholdMetric.metricSource.spec.field"}
+    assert paths == {"spec.indicator.spec.thresholdMetric.metricSource.spec.field", "spec.objectives[1].op"}
     write(tmp_path, SERVICE, THRESHOLD_SLO.replace("op: lt,", "op: below,"))
     assert {p.path for p in load_catalog(tmp_path).problems} == {"spec.objectives[1].op"}
 
@@ -236,33 +237,68 @@ spec:
   condition: {kind: burnrate, op: gte, threshold: 14.4, lookbackWindow: 1h, alertAfter: 5m}
 ---
 apiVersion: openslo/v1
+kind: AlertNotificationTarget
+metadata: {name: on-call}
+spec: {target: pagerduty}
+---
+apiVersion: openslo/v1
 kind: AlertPolicy
 metadata: {name: web-paging}
 spec:
   alertWhenBreaching: true
+  alertWhenResolved: false
+  alertWhenNoData: false
+  conditions: [{conditionRef: fast-burn}]
+  notificationTargets: [{targetRef: on-call}]
+---
+apiVersion: openslo/v1
+kind: AlertPolicy
+metadata: {name: web-ticket}
+spec:
+  alertWhenBreaching: true
+  alertWhenResolved: false
+  alertWhenNoData: false
   conditions:
-    - conditionRef: fast-burn
     - kind: AlertCondition
       metadata: {name: slow-burn}
       spec:
         severity: ticket
         condition: {kind: burnrate, op: gte, threshold: 1, lookbackWindow: 3d, alertAfter: 6h}
-  notificationTargets: []
+  notificationTargets: [{kind: AlertNotificationTarget, metadata: {name: mail}, spec: {target: email}}]
+"""
+# An SLO's alertPolicies in each form the spec shows: a name, an alertPolicyRef, and a policy inline
+# whose condition is referenced.
+POLICIES = """  alertPolicies:
+    - web-paging
+    - alertPolicyRef: web-ticket
+    - kind: AlertPolicy
+      metadata: {name: web-inline}
+      spec:
+        alertWhenBreaching: true
+        alertWhenResolved: true
+        alertWhenNoData: false
+        conditions: [{conditionRef: fast-burn}]
+        notificationTargets: [{targetRef: on-call}]
 """
 
 
-def test_alert_policies_resolve_to_burn_rate_conditions_per_slo(tmp_path):
-    write(tmp_path, SERVICE, ALERTING, SLO.replace("  service: web\n", "  service: web\n  alertPolicies: [web-paging]\n"))
+def test_alert_policies_in_every_form_resolve_to_burn_rate_conditions_per_slo(tmp_path):
+    write(tmp_path, SERVICE, ALERTING, SLO.replace("  service: web\n", "  service: web\n" + POLICIES))
     cat = load_catalog(tmp_path)
     assert cat.problems == []
-    assert [(c["slo_document"], c["condition_name"], c["severity"], c["threshold"], c["lookback_minutes"],
-             c["alert_after_minutes"]) for c in cat.alert_conditions] == [
-        ("web-availability", "fast-burn", "page", 14.4, 60, 5),
-        ("web-availability", "slow-burn", "ticket", 1.0, 4320, 360)]
-    write(tmp_path, SERVICE, ALERTING.replace("conditionRef: fast-burn", "conditionRef: nope"),
-          SLO.replace("  service: web\n", "  service: web\n  alertPolicies: [paging-typo]\n"))
-    paths = {(p.kind, p.path) for p in load_catalog(tmp_path).problems}
-    assert paths == {("AlertPolicy", "spec.conditions[0].conditionRef"), ("SLO", "spec.alertPolicies[0]")}
+    assert sorted((c["slo_document"], c["alert_policy"], c["condition_name"], c["severity"], c["threshold"],
+                   c["lookback_minutes"], c["alert_after_minutes"]) for c in cat.alert_conditions) == [
+        ("web-availability", "web-inline", "fast-burn", "page", 14.4, 60, 5),
+        ("web-availability", "web-paging", "fast-burn", "page", 14.4, 60, 5),
+        ("web-availability", "web-ticket", "slow-burn", "ticket", 1.0, 3 * 24 * 60, 6 * 60)]
+    # a name, a reference or a target to nothing is an error, in whichever form it is written
+    broken = (ALERTING.replace("conditionRef: fast-burn", "conditionRef: nope").replace("targetRef: on-call", "targetRef: nobody"),
+              SLO.replace("  service: web\n", "  service: web\n" + POLICIES.replace("- web-paging", "- paging-typo")
+                          .replace("alertPolicyRef: web-ticket", "alertPolicyRef: ticket-typo")))
+    write(tmp_path, SERVICE, *broken)
+    assert sorted((p.kind, p.path) for p in load_catalog(tmp_path).problems) == [
+        ("AlertPolicy", "spec.conditions[0].conditionRef"), ("AlertPolicy", "spec.notificationTargets[0].targetRef"),
+        ("SLO", "spec.alertPolicies[0]"), ("SLO", "spec.alertPolicies[1].alertPolicyRef")]
 
 
 def test_catalog_hash_ignores_file_layout_and_order(tmp_path):
@@ -292,4 +328,17 @@ def test_openslo_style_examples_are_accepted(tmp_path):
     assert len(cat.notes) == 4
     # calendar windows in a catalog time zone are computed (in local days)
     search = next(s for s in cat.slos if s["slo_name"] == "search-availability")
-    assert (search["computed"], search["time_zone"]) == (True, "America/New_York")
+    assert (search["computed"], search["time_zone"], search["calendar_unit"], search["calendar_count"],
+            search["calendar_anchor"]) == (True, "America/New_York", "month", 1, dt.date(2022, 1, 1))
+
+
+def test_the_documented_complete_example_validates(tmp_path):
+    """docs/catalog.md's "complete example" is what a new user copies first."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "catalog.md").read_text()
+    example = text[text.index("## A complete example"):]
+    (tmp_path / "catalog.yaml").write_text(re.search(r"```yaml\n(.*?)```", example, re.S).group(1))
+    cat = load_catalog(tmp_path)
+    assert cat.problems == [] and {s["slo_name"] for s in cat.slos} >= {"checkout-availability"}

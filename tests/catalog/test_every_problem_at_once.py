@@ -11,6 +11,8 @@ metadata: {name: web}
 spec: {}
 ---
 """
+POLICY_SPEC = """spec: {alertWhenBreaching: true, alertWhenResolved: false, alertWhenNoData: false, conditions: [{conditionRef: %s}],
+       notificationTargets: [{kind: AlertNotificationTarget, metadata: {name: mail}, spec: {target: email}}]}"""
 DOCS = SERVICE + """\
 apiVersion: openslo/v1
 kind: SLI
@@ -35,12 +37,12 @@ spec: {severity: page, condition: {kind: burnrate, op: gte, threshold: -1, lookb
 apiVersion: openslo/v1
 kind: AlertPolicy
 metadata: {name: p1}
-spec: {conditions: [{conditionRef: never}]}
+""" + POLICY_SPEC % "never" + """
 ---
 apiVersion: openslo/v1
 kind: AlertPolicy
 metadata: {name: p2}
-spec: {conditions: [{conditionRef: never}]}
+""" + POLICY_SPEC % "never" + """
 ---
 apiVersion: openslo/v1
 kind: SLO
@@ -78,12 +80,12 @@ def test_each_problem_once_against_its_own_document_and_none_hidden(tmp_path):
          "expected a value, found end of expression (at character 14)"),
         # an SLI no SLO uses is still checked
         (at("ratioMetric: {counter: true, total"), 3, "unused-and-broken", "spec.ratioMetric",
-         "needs total and exactly one of good or bad"),
+         "OpenSLO v1 needs one of good or bad, with total"),
         # the condition's threshold, once, though two policies use it
         (at("threshold: -1"), 4, "never", "spec.condition.threshold", "must be a number > 0, got -1"),
         # a bad time zone does not hide the objective's target
         (at("Mars/Olympus"), 7, "one", "spec.timeWindow[0].calendar.timeZone", "unknown time zone 'Mars/Olympus'"),
-        (at("target: 1.5"), 7, "one", "spec.objectives[0].target", "must be a number in [0, 1), got 1.5"),
+        (at("target: 1.5"), 7, "one", "spec.objectives[0].target", "must be in [0, 1) in OpenSLO v1, got 1.5"),
         # a bad name does not hide an unknown field, named with the closest known one
         (at("name: Two_Bad"), 8, "Two_Bad", "metadata.name",
          "must be lowercase letters, digits, '-' or '.' (RFC 1123), at most 63 characters"),
@@ -129,7 +131,7 @@ def test_what_v1_allows_in_targets_slices_and_lookbacks_is_accepted(tmp_path):
     (tmp_path / "catalog.yaml").write_text(ALLOWED.replace("budgetingMethod: RatioTimeslices",
                                                            "alertPolicies: [p]\n  budgetingMethod: RatioTimeslices")
                                            + "---\napiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: p}\n"
-                                             "spec: {conditions: [{conditionRef: slow-burn}]}\n")
+                                           + POLICY_SPEC % "slow-burn" + "\n")
     cat = load_catalog(tmp_path)
     assert cat.problems == [] and [(c["lookback_minutes"], c["alert_after_minutes"]) for c in cat.alert_conditions] \
         == [(7 * 24 * 60, 60)]

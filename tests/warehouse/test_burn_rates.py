@@ -42,7 +42,38 @@ spec:
   timeWindow: [{{duration: 30d, isRolling: true}}]
   budgetingMethod: Occurrences
   objectives: [{{target: 0.999}}]
-""" for svc in ("api", "batch"))
+""" for svc in ("api", "batch")) + """---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api-inline-paging}
+spec:
+  service: api
+  indicatorRef: api-ok-ref
+  timeWindow: [{duration: 30d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+  alertPolicies:
+    - kind: AlertPolicy
+      metadata: {name: api-six-hours}
+      spec:
+        alertWhenBreaching: true
+        alertWhenResolved: false
+        alertWhenNoData: false
+        conditions:
+          - kind: AlertCondition
+            metadata: {name: api-five-x}
+            spec: {severity: page, condition: {kind: burnrate, op: gte, threshold: 5, lookbackWindow: 6h}}
+        notificationTargets: [{kind: AlertNotificationTarget, metadata: {name: api-pager}, spec: {target: pagerduty}}]
+---
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: api-ok-ref}
+spec:
+  ratioMetric:
+    counter: true
+    good: {metricSource: {type: warehouse, spec: {filter: "status_code < 500"}}}
+    total: {metricSource: {type: warehouse, spec: {filter: "not is_probe"}}}
+"""
 
 
 def record(ts, service, status, requests):
@@ -125,6 +156,21 @@ def test_alert_episodes_read_like_an_incident_log(burned):
         ("page", "1h", "5m", dt.datetime(2026, 10, 10, 11, 0), dt.datetime(2026, 10, 10, 11, 5), pytest.approx(14.4)),
         ("page", "6h", "30m", dt.datetime(2026, 10, 20, 6, 0), dt.datetime(2026, 10, 20, 6, 5), pytest.approx(6.0)),
     ]
+
+
+def test_an_alert_policy_written_inline_in_the_slo_replaces_the_default_pairs(burned):
+    """OpenSLO v1 lets an SLO carry its AlertPolicy inline (issue 17, item 4): its one condition,
+    5x over 6 h (short window 30 m, alertAfter left at its 0m default), is the SLO's only alert."""
+    assert rows(burned, """select distinct long_window, short_window from marts.fct_burn_rate
+                           where slo_name = 'api-inline-paging'""") == [("6h", "30m")]
+    # six hours at 6x >= 5x on both windows; the 14.4x hour is 14.4 x 12 / 72 = 2.4x over 6 h
+    [(long, short, firing)] = rows(burned, """select burn_rate_long, burn_rate_short, firing from marts.fct_burn_rate
+                                              where slo_name = 'api-inline-paging'
+                                                and evaluated_at = timestamp '2026-10-20 06:00'""")
+    assert (long, short, firing) == (pytest.approx(6.0), pytest.approx(6.0), True)
+    [(long, firing)] = rows(burned, """select burn_rate_long, firing from marts.fct_burn_rate
+                                       where slo_name = 'api-inline-paging' and evaluated_at = timestamp '2026-10-10 11:00'""")
+    assert (long, firing) == (pytest.approx(2.4), False)
 
 
 def gate(settings, slo):

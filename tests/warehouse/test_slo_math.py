@@ -109,6 +109,38 @@ CATALOG += "".join([
               "{target: 0.9, op: gte, value: 1, timeSliceWindow: 1h}"),
 ])
 
+# An OpenSLO v1 composite SLO (issue 17): no indicator of its own, each objective brings one and a
+# weight; both objectives share a displayName.
+CATALOG += f"""---
+apiVersion: openslo/v1
+kind: SLI
+metadata: {{name: shop-ok}}
+spec:
+  ratioMetric:
+    counter: true
+    good: {{metricSource: {{type: warehouse, spec: {{filter: "status_code < 500"}}}}}}
+    total: {{metricSource: {{type: warehouse, spec: {{filter: "not is_probe"}}}}}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {{name: shop-journey}}
+spec:
+  service: shop
+  timeWindow: [{ROLLING_7D}]
+  budgetingMethod: Occurrences
+  objectives:
+    - {{displayName: Shop, target: 0.99, compositeWeight: 2, indicatorRef: shop-ok}}
+    - displayName: Shop
+      target: 0.995
+      indicator:
+        metadata: {{name: shop-any}}
+        spec:
+          ratioMetric:
+            counter: true
+            good: {{metricSource: {{type: warehouse, spec: {{filter: "status_code < 500"}}}}}}
+            total: {{metricSource: {{type: warehouse, spec: {{filter: "true"}}}}}}
+"""
+
 
 def event(ts: dt.datetime, service: str, status: int, **extra) -> str:
     return json.dumps({"timestamp": ts.strftime("%Y-%m-%dT%H:%M:%SZ"), "service": service,
@@ -338,3 +370,20 @@ def test_batch_time_window_slis_count_hours_where_the_condition_held(run):
                                     where slo_name = 'exporter-runs-every-hour' and as_of = '2026-10-01'""")
     # a 90 % target over 24 slices allows 2.4 bad slices; 4 were bad
     assert (total, status) == (24.0, "exhausted")
+
+
+# --- OpenSLO composite SLOs (objectives with their own indicators and weights) ----------------------
+
+def test_a_composite_slo_burns_at_the_weighted_sum_of_its_objectives(run):
+    # shop: 1,000 requests a day from 10-01, 12 failed a day from 10-04. As of 10-04 the rolling 7
+    # days hold 4 days: 4,000 requests, 12 bad. Objective 0 (99 %, weight 2) allows 40: 12 / 40 =
+    # 0.3 consumed, weighed 0.6; objective 1 (99.5 %, weight 1) allows 20: 0.6. The composite has
+    # consumed 1.2 of its budget: exhausted. On 10-03 nothing is spent.
+    objectives = dict(rows(run, """select slo_name, budget_consumed from marts.fct_error_budget
+                                   where slo_name like 'shop-journey.%' and as_of = '2026-10-04'"""))
+    assert objectives == {"shop-journey.shop-0": pytest.approx(12 / 40), "shop-journey.shop-1": pytest.approx(12 / 20)}
+    got = {as_of: rest for as_of, *rest in rows(run, """
+        select as_of, objectives, good_events, total_events, budget_consumed, status from marts.fct_composite_budget
+        where slo_document = 'shop-journey' and as_of in ('2026-10-03', '2026-10-04')""")}
+    assert got[D(2026, 10, 4)] == [2, 2 * (4000 - 12), 2 * 4000, pytest.approx(2 * 12 / 40 + 12 / 20), "exhausted"]
+    assert got[D(2026, 10, 3)] == [2, 2 * 3000, 2 * 3000, 0, "healthy"]

@@ -59,21 +59,54 @@ def alert_condition(ctx: Resolution, body: dict, path: str, owner: Document) -> 
 
 
 def alert_policy(ctx: Resolution, doc: Document) -> None:
-    conditions = doc.spec.get("conditions")
+    """An AlertPolicy document: its conditions, for every SLO that names it."""
+    ctx.alert_rows += policy_rows(ctx, doc, doc.spec, "spec", doc.name)
+
+
+def slo_policies(ctx: Resolution, doc: Document) -> None:
+    """An SLO's `alertPolicies` in every form the spec shows: a policy's name, an `alertPolicyRef`,
+    or a policy inline (with inline or referenced conditions). A name that is no AlertPolicy is a
+    problem: a policy never silently falls away."""
+    for i, entry in enumerate(doc.spec.get("alertPolicies") or []):
+        path = f"spec.alertPolicies[{i}]"
+        if isinstance(entry, dict) and "alertPolicyRef" not in entry:  # inline
+            spec = entry.get("spec") if isinstance(entry.get("spec"), dict) else {}
+            name = (entry.get("metadata") or {}).get("name") or str(i)
+            ctx.cat.alert_conditions += [{"slo_document": doc.name, **row}
+                                         for row in policy_rows(ctx, doc, spec, f"{path}.spec", name)]
+            continue
+        name, where = (entry, path) if not isinstance(entry, dict) else (entry["alertPolicyRef"], f"{path}.alertPolicyRef")
+        if name not in ctx.by_kind.get("AlertPolicy", {}):
+            ctx.problem(doc, where, f"no AlertPolicy named {shown(name)} in the catalog")
+        else:
+            ctx.slo_alert_policies.append((doc.name, name))
+
+
+def policy_rows(ctx: Resolution, owner: Document, spec: dict, path: str, policy: str) -> list[dict]:
+    """The burn-rate rows of a policy's conditions (`spec`, written at `path` inside `owner`); its
+    notification targets must name AlertNotificationTargets of the catalog."""
+    for i, target in enumerate(spec.get("notificationTargets") or []):
+        ref = target.get("targetRef") if isinstance(target, dict) else None
+        if ref is not None and ref not in ctx.by_kind.get("AlertNotificationTarget", {}):
+            ctx.problem(owner, f"{path}.notificationTargets[{i}].targetRef",
+                        f"no AlertNotificationTarget named {shown(ref)} in the catalog")
+    conditions = spec.get("conditions")
     if not isinstance(conditions, list) or not conditions:
-        ctx.problem(doc, "spec.conditions", "at least one condition is required")
-        return
+        ctx.problem(owner, f"{path}.conditions", "at least one condition is required")
+        return []
+    rows = []
     for i, c in enumerate(conditions):
-        path = f"spec.conditions[{i}]"
+        where = f"{path}.conditions[{i}]"
         if isinstance(c, dict) and "conditionRef" in c:
             if c["conditionRef"] not in ctx.by_kind.get("AlertCondition", {}):
-                ctx.problem(doc, f"{path}.conditionRef", f"no AlertCondition named {shown(c['conditionRef'])} in the catalog")
+                ctx.problem(owner, f"{where}.conditionRef", f"no AlertCondition named {shown(c['conditionRef'])} in the catalog")
                 continue
             row = ctx.conditions.get(c["conditionRef"])  # None: its own problems are reported
         elif isinstance(c, dict):
-            row = alert_condition(ctx, c, path, doc)
+            row = alert_condition(ctx, c, where, owner)
         else:
-            ctx.problem(doc, path, "must be a conditionRef or an inline AlertCondition")
+            ctx.problem(owner, where, "must be a conditionRef or an inline AlertCondition")
             continue
         if row:
-            ctx.alert_rows.append({"alert_policy": doc.name, **row})
+            rows.append({"alert_policy": policy, **row})
+    return rows

@@ -16,8 +16,10 @@ class Resolution:
         self.conditions: dict[str, dict | None] = {}          # AlertCondition name -> its row (None: it has problems)
 
     def problem(self, doc: Document, path: str, message: str) -> None:
-        """Something that makes the catalog unusable: `slm validate` lists it, runs refuse."""
-        self.cat.problems.append(doc.problem(path, message))
+        """Something that makes the catalog unusable: `slm validate` lists it, runs refuse. A place
+        the document's checks already reported (`load._checked`) is not reported twice."""
+        if not doc.already_reported(path):
+            self.cat.problems.append(doc.problem(path, message))
 
     def note(self, doc: Document, path: str, message: str) -> None:
         """Valid, but not computed here: listed, never fails a run."""

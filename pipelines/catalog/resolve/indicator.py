@@ -10,24 +10,24 @@ from ..values import shown
 from .context import Resolution
 
 
-def find_indicator(ctx: Resolution, doc: Document) -> tuple[dict | None, dict | None]:
-    """(the SLO's indicator, what its objectives share: `indicator_source`), or Nones after a
-    problem. A referenced SLI was resolved on its own (`sli`): its faults are its own document's,
+def find_indicator(ctx: Resolution, doc: Document, holder: dict, path: str) -> tuple[dict | None, dict | None]:
+    """(the indicator of an SLO or of a composite SLO's objective, what its objectives share:
+    `indicator_source`), or Nones after a problem. `holder` is the SLO's spec or the objective, at
+    `path`. A referenced SLI was resolved on its own (`sli`): its faults are its own document's,
     reported once however many SLOs use it."""
-    spec = doc.spec
-    if "indicator" in spec:
-        ind = spec["indicator"]
+    if "indicator" in holder:
+        ind = holder["indicator"]
         if not isinstance(ind, dict) or not isinstance(ind.get("spec"), dict):
-            ctx.problem(doc, "spec.indicator", "must be an SLI with metadata and spec")
+            ctx.problem(doc, f"{path}.indicator", "must be an SLI with metadata and spec")
             return None, None
-        return ind, indicator_source(ctx, doc, ind, "spec.indicator.spec")
-    ref = spec.get("indicatorRef")
+        return ind, indicator_source(ctx, doc, ind, f"{path}.indicator.spec")
+    ref = holder.get("indicatorRef")
     if not ref:
-        ctx.problem(doc, "spec.indicator", "an inline indicator or an indicatorRef is required")
+        ctx.problem(doc, "spec", "an inline indicator or an indicatorRef is required")
         return None, None
     sli = ctx.by_kind.get("SLI", {}).get(ref)
     if sli is None:
-        ctx.problem(doc, "spec.indicatorRef", f"no SLI named {shown(ref)} in the catalog")
+        ctx.problem(doc, f"{path}.indicatorRef", f"no SLI named {shown(ref)} in the catalog")
         return None, None
     return sli.body, ctx.sli_sources.get(ref)
 

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...core.hashing import canonical_hash
 from ..filters import MAX_LITERAL, compile_filter
-from ..model import (BUDGETING_METHODS, CALENDAR_UNITS, ROLLING_DAYS, THRESHOLD_OPS, VALID_FROM_ANNOTATION,
-                     Document)
+from ..model import (BUDGETING_METHODS, CALENDAR_UNIT_DAYS, CALENDAR_UNITS, DEFAULT_ROLLING_DAYS, ROLLING_DAYS,
+                     ROLLING_UNIT_DAYS, THRESHOLD_OPS, VALID_FROM_ANNOTATION, Document)
 from ..values import dst_shift_minutes, parse_date, parse_timestamp, shown, slug
+from .alerting import slo_policies
 from .context import Resolution
 from .indicator import find_indicator
 
@@ -24,13 +25,10 @@ def slo(ctx: Resolution, doc: Document) -> None:
         ctx.problem(doc, "spec.service", "required")
     elif service not in ctx.by_kind.get("Service", {}):
         ctx.problem(doc, "spec.service", f"no Service named {shown(service)} in the catalog")
-    for i, ref in enumerate(spec.get("alertPolicies") or []):
-        name = ref if isinstance(ref, str) else (ref or {}).get("metadata", {}).get("name")
-        if isinstance(ref, str) and ref not in ctx.by_kind.get("AlertPolicy", {}):
-            ctx.problem(doc, f"spec.alertPolicies[{i}]", f"no AlertPolicy named {shown(ref)} in the catalog")
-        elif name:
-            ctx.slo_alert_policies.append((doc.name, name))
-    indicator, source = find_indicator(ctx, doc)
+    slo_policies(ctx, doc)
+    # A composite SLO (v1) has no indicator of its own: each objective brings one, and a weight.
+    composite = "indicator" not in spec and "indicatorRef" not in spec
+    indicator, source = (None, None) if composite else find_indicator(ctx, doc, spec, "spec")
     window = time_window(ctx, doc)
     method = spec.get("budgetingMethod", "Occurrences")
     if method not in BUDGETING_METHODS:
@@ -40,18 +38,21 @@ def slo(ctx: Resolution, doc: Document) -> None:
     if not isinstance(objectives, list) or not objectives:
         ctx.problem(doc, "spec.objectives", "at least one objective is required")
         return
-    # An objective's key is its displayName as a slug ("99 % fast" -> "99-fast"), else its index.
-    labels = [slug(str(o.get("name") or o.get("displayName") or i)) if isinstance(o, dict) else str(i)
-              for i, o in enumerate(objectives)]
-    if len(set(labels)) != len(labels):
-        ctx.problem(doc, "spec.objectives", "objectives need distinct displayName values")
-        return
+    labels = objective_keys(objectives)
+    if composite and method == "Timeslices":
+        ctx.note(doc, "spec.budgetingMethod", "a composite of Timeslices objectives (a slice bad for any objective is "
+                                              "bad for the composite): each objective is computed, the composite is not")
     # Every objective is checked even when the window, method or indicator is wrong (each problem
     # is reported at once); rows come only from an SLO without problems of its own.
     for i, obj in enumerate(objectives):
         path = f"spec.objectives[{i}]"
         if not isinstance(obj, dict):
             ctx.problem(doc, path, "must be a mapping")
+            continue
+        if composite:
+            indicator, source = find_indicator(ctx, doc, obj, path)
+        elif "indicator" in obj or "indicatorRef" in obj:
+            ctx.problem(doc, path, "an objective's own indicator makes a composite SLO, which has none of its own")
             continue
         target = objective_target(ctx, doc, obj, path)
         if source is None or method is None:  # what else an objective needs depends on these
@@ -86,12 +87,22 @@ def slo(ctx: Resolution, doc: Document) -> None:
             "window_kind": window["kind"],
             "window_days": window.get("days"),
             "calendar_unit": window.get("unit"),
+            "calendar_count": window.get("count"),
+            "calendar_anchor": window.get("anchor"),
             "time_zone": window.get("tz", "UTC"),
             "computed": not reasons,
             "not_computed_reason": "; ".join(reasons) or None,
             "definition_hash": canonical_hash({"slo": doc.body, "indicator": indicator, "objective": i}),
             "valid_from_annotation": valid_from(ctx, doc),
+            "composite_weight": float(obj.get("compositeWeight", 1)) if composite else None,
         })
+
+
+def objective_keys(objectives: list) -> list[str]:
+    """An objective's key: its displayName as a slug ("99 % fast" -> "99-fast"), else its index.
+    Objectives may share a displayName (v1 does not forbid it): those add their index."""
+    labels = [slug(str(o.get("displayName") or i)) if isinstance(o, dict) else str(i) for i, o in enumerate(objectives)]
+    return [f"{label}-{i}" if labels.count(label) > 1 else label for i, label in enumerate(labels)]
 
 
 def valid_from(ctx: Resolution, doc: Document) -> dt.date | None:
@@ -185,37 +196,57 @@ def slice_count_threshold(ctx: Resolution, doc: Document, obj: dict, path: str) 
 
 
 def time_window(ctx: Resolution, doc: Document) -> dict | None:
+    """The SLO's window: rolling N days, or N calendar units from the calendar's startTime in its
+    time zone. What v1 allows and is not computed here carries `not_computed` (a rolling window of
+    hours, a calendar window starting at a time other than midnight)."""
     windows = doc.spec.get("timeWindow")
+    if windows is None:  # optional in v1
+        ctx.note(doc, "spec.timeWindow", f"none given: computed over a rolling {DEFAULT_ROLLING_DAYS}-day window "
+                                         "(this warehouse's default)")
+        return {"kind": "rolling", "days": DEFAULT_ROLLING_DAYS}
     if not isinstance(windows, list) or len(windows) != 1 or not isinstance(windows[0], dict):
         ctx.problem(doc, "spec.timeWindow", "exactly one time window is required")
         return None
-    w = windows[0]
-    m = re.fullmatch(r"(\d+)([mhdwMQY])", str(w.get("duration", "")))
+    w, path = windows[0], "spec.timeWindow[0].duration"
+    m = re.fullmatch(r"([1-9][0-9]*)([mhdwMQY])", str(w.get("duration", "")))
     if not m:
-        ctx.problem(doc, "spec.timeWindow[0].duration", f"not a duration like 28d or 1M: {shown(w.get('duration'))}")
+        ctx.problem(doc, path, f"not a duration like 28d or 1M: {shown(w.get('duration'))}")
         return None
     n, unit = int(m.group(1)), m.group(2)
     if w.get("isRolling", False):
-        if unit not in ("d", "w"):
-            ctx.problem(doc, "spec.timeWindow[0].duration", "a rolling window is counted in days: use Nd or Nw")
-            return None
-        days = n * (7 if unit == "w" else 1)
+        minutes = n * (ROLLING_UNIT_DAYS.get(unit, 0) * 1440 or {"m": 1, "h": 60, "d": 1440, "w": 10_080}.get(unit))
+        days = -(-minutes // 1440)
         if not ROLLING_DAYS[0] <= days <= ROLLING_DAYS[1]:
-            ctx.problem(doc, "spec.timeWindow[0].duration",
-                        f"a rolling window is {ROLLING_DAYS[0]} to {ROLLING_DAYS[1]} days, got {shown(w.get('duration'))}")
+            ctx.problem(doc, path, f"a rolling window is {ROLLING_DAYS[0]} to {ROLLING_DAYS[1]} days, got {shown(w.get('duration'))}")
             return None
-        return {"kind": "rolling", "days": days}
-    cal = w.get("calendar") or {}
+        part = (f"a rolling window of {w['duration']} is not whole days: windows here are counted in local days"
+                if minutes % 1440 else None)
+        return {"kind": "rolling", "days": days, "not_computed": part}
+    cal = w.get("calendar") if isinstance(w.get("calendar"), dict) else {}
     tz = cal.get("timeZone", "UTC")
     try:
         ZoneInfo(str(tz))
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         ctx.problem(doc, "spec.timeWindow[0].calendar.timeZone", f"unknown time zone {shown(tz)}")
         return None
-    if cal.get("startTime") is not None and parse_timestamp(str(cal["startTime"]).replace(" ", "T")) is None:
-        ctx.problem(doc, "spec.timeWindow[0].calendar.startTime", f"not a time: {shown(cal['startTime'])}")
+    start = None
+    if cal.get("startTime") is not None:
+        start = parse_timestamp(str(cal["startTime"]).replace(" ", "T"))
+        if start is None:
+            ctx.problem(doc, "spec.timeWindow[0].calendar.startTime", f"not a time: {shown(cal['startTime'])}")
+            return None
+    reasons = []
+    if unit in "mh":  # hours and minutes: computed when they make whole days
+        minutes = n * (60 if unit == "h" else 1)
+        n, unit = max(1, minutes // 1440), "d"
+        if minutes % 1440:
+            reasons.append(f"a calendar window of {w['duration']} is not whole days: windows here are local days")
+    if n * CALENDAR_UNIT_DAYS[CALENDAR_UNITS[unit]] > ROLLING_DAYS[1]:
+        ctx.problem(doc, path, f"a calendar window is at most {ROLLING_DAYS[1]} days, got {shown(w.get('duration'))}")
         return None
-    if unit not in CALENDAR_UNITS or n != 1:
-        ctx.problem(doc, "spec.timeWindow[0].duration", "a calendar window is 1w, 1M or 1Q")
-        return None
-    return {"kind": "calendar", "unit": CALENDAR_UNITS[unit], "tz": tz}
+    # Windows are counted from startTime's local day; without one, from a Monday (weeks) or a 1 January.
+    anchor = start.date() if start else (dt.date(2000, 1, 3) if unit == "w" else dt.date(2000, 1, 1))
+    if start and start.time() != dt.time(0):
+        reasons.append(f"a window starting at {start.time()} local: windows here start at a local midnight")
+    return {"kind": "calendar", "unit": CALENDAR_UNITS[unit], "count": n, "anchor": anchor, "tz": tz,
+            "not_computed": "; ".join(reasons) or None}
