@@ -36,7 +36,7 @@ as_of_days as (
 
 ),
 
-{#- Whole months from the anchor to as_of: one less when adding them to the anchor passes as_of. -#}
+{# Whole months from the anchor to as_of: one less when adding them to the anchor passes as_of. #}
 months_since as (
 
     select
@@ -63,7 +63,7 @@ months_since as (
 
 ),
 
-{#- The first unit of the window holding as_of, counted from the anchor (floor: before the anchor too). -#}
+{# The first unit of the window holding as_of, counted from the anchor (floor: before the anchor too). #}
 periods as (
 
     select
