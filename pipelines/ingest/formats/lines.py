@@ -168,8 +168,9 @@ def line_batches(path: Path, gz: bool, block_bytes: int = BLOCK_BYTES, limit: in
         numbers = pa.array(np.arange(first, first + len(lines), dtype=np.int64))
         first += len(lines)
         errors = pa.nulls(len(lines), pa.string())
-        if len(lines) and pc.max(pc.binary_length(lines)).as_py() > limit:
-            long = pc.greater(pc.binary_length(lines), limit)
+        lengths = pc.binary_length(lines)
+        if len(lines) and pc.max(lengths).as_py() > limit:
+            long = pc.greater(lengths, limit)
             errors = pc.if_else(long, reason, errors)
             lines = pc.if_else(long, pc.utf8_slice_codeunits(lines, 0, HEAD_CHARS), lines)
         # a line over the limit is quarantined even when blank: it was not read whole

@@ -54,8 +54,9 @@ def _text(name: str, col: pa.Array, limit: int) -> tuple[pa.Array, pa.Array]:
         errors = pc.if_else(valid, errors, f"{name}: not valid UTF-8")
         text = pa.array([v.decode("utf-8", "replace") if v is not None else None
                          for v in text.cast(pa.binary()).to_pylist()], pa.string())
-    if n and (pc.max(pc.binary_length(text)).as_py() or 0) > limit:
-        long = pc.greater(pc.binary_length(text), limit)
+    lengths = pc.binary_length(text)
+    if n and (pc.max(lengths).as_py() or 0) > limit:
+        long = pc.greater(lengths, limit)
         errors = pc.if_else(pc.and_(long, pc.is_null(errors)), f"{name}: {too_long(limit)}", errors)
         text = pc.if_else(long, pc.utf8_slice_codeunits(text, 0, HEAD_CHARS), text)
     return text, errors
