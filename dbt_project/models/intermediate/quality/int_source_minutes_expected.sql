@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=slm_day_strategy(),
+        partition_by=slm_day_partition('event_date'),
         unique_key='event_date',
         on_schema_change='fail',
     )
