@@ -114,7 +114,8 @@ final as (
         amounts.imputed_events,
         amounts.counted_good_events,
         amounts.counted_total_events,
-        100.0 * amounts.counted_good_events / nullif(amounts.counted_total_events, 0) as attained_pct,
+        cast(100 as {{ slm_double() }}) * amounts.counted_good_events / nullif(amounts.counted_total_events, 0)
+            as attained_pct,
         amounts.target_pct,
         amounts.counted_good_events * 100 < amounts.target_pct * amounts.counted_total_events as breached,
         amounts.tier_below_pct,

@@ -136,7 +136,8 @@ final as (
         trailing_error_rate,
         projected_good_events,
         projected_total_events,
-        100.0 * projected_good_events / nullif(projected_total_events, 0) as projected_attained_pct,
+        cast(100 as {{ slm_double() }}) * projected_good_events / nullif(projected_total_events, 0)
+            as projected_attained_pct,
         projected_tier_below_pct,
         projected_credit_pct,
         {{ slm_issued_credit('projected_before_minimum', 'minimum_credit') }} as projected_credit_amount,
