@@ -1,0 +1,7 @@
+{#- dbt-spark 1.11's dateadd multiplies its interval without parentheses (`a - 1 * 60`), so
+    dbt.date_spine('minute', ...) stepped by seconds on Spark: the telemetry grid held 144 of a
+    day's 1,440 minutes. The interval is parenthesised here, then dbt-spark's own macro runs
+    (found first for the `dbt` namespace: dbt_project.yml `dispatch`). -#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    {{ return(dbt.spark__dateadd(datepart, '(' ~ interval ~ ')', from_date_or_timestamp)) }}
+{%- endmacro %}
