@@ -34,6 +34,8 @@ CALENDAR_UNIT_DAYS = {"day": 1, "week": 7, "month": 31, "quarter": 92, "year": 3
 # "30-day window" use). Without a timeWindow an SLO is computed over 28 rolling days (four whole
 # weeks: every weekday counted alike), with a note.
 ROLLING_UNIT_DAYS = {"M": 30, "Q": 90, "Y": 365}
+# Minutes in a duration shorthand's fixed-length units (alert windows, rolling windows).
+UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10_080}
 DEFAULT_ROLLING_DAYS = 28
 BUDGETING_METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
 THRESHOLD_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}

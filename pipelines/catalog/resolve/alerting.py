@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import ROLLING_DAYS, THRESHOLD_OPS, Document
+from ..model import ROLLING_DAYS, THRESHOLD_OPS, UNIT_MINUTES, Document
 from ..values import shown
 from .context import Resolution
 
@@ -41,7 +41,7 @@ def alert_condition(ctx: Resolution, body: dict, path: str, owner: Document) -> 
             ctx.problem(owner, f"{path}spec.condition.{field}", f"a duration like 5m, 1h, 1d or 1w, got {shown(cond.get(field))}")
             ok = False
         elif m:
-            minutes[field] = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440, "w": 10_080}[m.group(2)]
+            minutes[field] = int(m.group(1)) * UNIT_MINUTES[m.group(2)]
             if not 0 < minutes[field] <= ROLLING_DAYS[1] * 1440:
                 ctx.problem(owner, f"{path}spec.condition.{field}",
                             f"from 1m to {ROLLING_DAYS[1]}d (the longest window), got {shown(cond.get(field))}")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ...core.hashing import canonical_hash
 from ..filters import MAX_LITERAL, compile_filter
 from ..model import (BUDGETING_METHODS, CALENDAR_UNIT_DAYS, CALENDAR_UNITS, DEFAULT_ROLLING_DAYS, ROLLING_DAYS,
-                     ROLLING_UNIT_DAYS, THRESHOLD_OPS, VALID_FROM_ANNOTATION, Document)
+                     ROLLING_UNIT_DAYS, THRESHOLD_OPS, UNIT_MINUTES, VALID_FROM_ANNOTATION, Document)
 from ..values import dst_shift_minutes, parse_date, parse_timestamp, shown, slug
 from .alerting import slo_policies
 from .context import Resolution
@@ -214,7 +214,7 @@ def time_window(ctx: Resolution, doc: Document) -> dict | None:
         return None
     n, unit = int(m.group(1)), m.group(2)
     if w.get("isRolling", False):
-        minutes = n * (ROLLING_UNIT_DAYS.get(unit, 0) * 1440 or {"m": 1, "h": 60, "d": 1440, "w": 10_080}.get(unit))
+        minutes = n * (ROLLING_UNIT_DAYS.get(unit, 0) * 1440 or UNIT_MINUTES[unit])
         days = -(-minutes // 1440)
         if not ROLLING_DAYS[0] <= days <= ROLLING_DAYS[1]:
             ctx.problem(doc, path, f"a rolling window is {ROLLING_DAYS[0]} to {ROLLING_DAYS[1]} days, got {shown(w.get('duration'))}")
