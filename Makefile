@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SLM_HOME ?= $(abspath .slm)
 
-.PHONY: setup demo test report-tools dagster clean
+.PHONY: setup demo test report-tools spark-tools dagster clean
 
 # Re-installs when the dependency pins change. constraints.txt holds the exact versions CI ran.
 $(STAMP): pyproject.toml constraints.txt
@@ -21,7 +21,7 @@ demo: setup
 	SLM_HOME=$(SLM_HOME) $(BIN)/slm demo
 
 # pytest exits 5 when it collected no test; make treats that as the failure it is.
-test: setup report-tools
+test: setup report-tools spark-tools
 	$(BIN)/python -m pytest
 
 # The report tests look at the PDF and the HTML as a person would: pdftoppm (poppler-utils) and
@@ -35,6 +35,17 @@ report-tools:
 	    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends poppler-utils chromium >/dev/null 2>&1; } || \
 	    echo "note: could not install poppler-utils/chromium; their report tests will be skipped"; \
 	  else echo "note: pdftoppm/chromium missing and not root: their report tests will be skipped"; fi; }
+
+# The Spark parity test (SLM_ENGINE=spark) runs pyspark, which needs Java 17: Debian's
+# openjdk-17-jre-headless where we may; elsewhere that test is skipped and says why.
+spark-tools:
+	@command -v java >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing openjdk-17-jre-headless for the Spark parity test"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openjdk-17-jre-headless >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openjdk-17-jre-headless >/dev/null 2>&1; } || \
+	    echo "note: could not install openjdk-17-jre-headless; the Spark parity test will be skipped"; \
+	  else echo "note: java missing and not root: the Spark parity test will be skipped"; fi; }
 
 # The Dagster UI on 127.0.0.1:3000, over the same home as `make demo`.
 dagster: setup

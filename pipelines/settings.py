@@ -19,7 +19,8 @@ from .core.events import LANDING_FORMATS, PLAUSIBLE_AHEAD, PLAUSIBLE_FROM
 
 DEFAULT_HOME = ".slm"
 DEFAULT_SNAPSHOT_RETENTION_DAYS = 2555  # 7 x 365 days: a bucket default of 7 years always covers it
-EXPORTED = ("SLM_HOME", "SLM_LANDING", "SLM_CATALOG", "SLM_FORMATS")
+EXPORTED = ("SLM_HOME", "SLM_LANDING", "SLM_CATALOG", "SLM_FORMATS", "SLM_ENGINE", "SLM_SPARK_TABLES",
+            "SLM_SPARK_METASTORE")
 # Read by the command line's own options (click), named here so every variable is listed in one place.
 VERIFY_KEY_ENV = "SLM_VERIFY_KEY"          # the public key `verify` and `pull` check signatures with
 LAKE_RETENTION_ENV = "SLM_LAKE_RETENTION_DAYS"  # the default --keep-days of `slm lake prune`
@@ -27,6 +28,8 @@ LAKE_RETENTION_ENV = "SLM_LAKE_RETENTION_DAYS"  # the default --keep-days of `sl
 # reads them): past the limit DuckDB spills to the folder instead of failing or taking the machine.
 ENGINE_MEMORY_ENV, DEFAULT_ENGINE_MEMORY = "SLM_DUCKDB_MEMORY_LIMIT", "1GiB"
 ENGINE_TEMP_ENV = "SLM_DUCKDB_TEMP_DIRECTORY"
+# The engine dbt builds the warehouse with (the target of dbt_project/profiles.yml, issue 18)
+ENGINE_ENV, ENGINES = "SLM_ENGINE", ("duckdb", "spark")
 INGEST_WORKERS_ENV = "SLM_INGEST_WORKERS"  # files landed at once (default: one per core)
 # The longest record (a line of a line format, a value of a Parquet file) and the largest JSON
 # document (OTLP, Prometheus: parsed whole) ingest reads; longer ones are quarantined unread, so a
@@ -78,6 +81,9 @@ class Settings:
         os.environ["SLM_CATALOG"] = str(self.catalog)
         if self.formats:
             os.environ["SLM_FORMATS"] = ";".join(f"{k}={v}" for k, v in self.formats.items())
+        os.environ[ENGINE_ENV] = engine()
+        os.environ["SLM_SPARK_TABLES"] = str(self.spark_tables)
+        os.environ["SLM_SPARK_METASTORE"] = str(self.spark_metastore)
         for name, value in {**engine_environment(), **DAGSTER_RANGE_EVENTS}.items():
             os.environ.setdefault(name, value)
 
@@ -101,6 +107,16 @@ class Settings:
     @property
     def warehouse(self) -> Path:
         return self.home / "warehouse.duckdb"
+
+    @property
+    def spark_tables(self) -> Path:
+        """Where the Spark engine keeps its tables (marts.db/<mart> ...): Parquet on the lake."""
+        return self.lake / "tables"
+
+    @property
+    def spark_metastore(self) -> Path:
+        """The Spark engine's metastore (Derby), which names the tables; one writer at a time."""
+        return self.home / "spark" / "metastore"
 
     @property
     def snapshots(self) -> Path:
@@ -188,6 +204,14 @@ def engine_environment() -> dict[str, str]:
             ENGINE_TEMP_ENV: os.environ.get(ENGINE_TEMP_ENV) or str(Path(tempfile.gettempdir()) / "slm-duckdb")}
 
 
+def engine() -> str:
+    """`SLM_ENGINE`: `duckdb` (default) or `spark`, the engine dbt builds the models with."""
+    value = (os.environ.get(ENGINE_ENV) or ENGINES[0]).strip().lower()
+    if value not in ENGINES:
+        raise ValueError(f"{ENGINE_ENV} must be one of {', '.join(ENGINES)}, got {os.environ[ENGINE_ENV]!r}")
+    return value
+
+
 def ingest_workers() -> int:
     """`SLM_INGEST_WORKERS`: how many landing files are read at once (default: one per core)."""
     value = os.environ.get(INGEST_WORKERS_ENV) or str(os.cpu_count() or 1)
@@ -241,7 +265,8 @@ def engine_config() -> dict[str, str]:
 def tool_environment(**extra: str) -> dict[str, str]:
     """The environment for a tool this project runs as a subprocess (dbt): this process's own,
     with the tool's usage reporting off."""
-    return {**os.environ, **engine_environment(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **extra}
+    return {**os.environ, **engine_environment(), ENGINE_ENV: engine(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **extra}
 
 
 def quiet_vendor_telemetry() -> None:

@@ -1,5 +1,5 @@
 """DuckDB's memory limit and spill folder come from settings, reach dbt's profile, and a query
-larger than the limit spills instead of failing (issue 15)."""
+larger than the limit spills instead of failing (issue 15); the engine is chosen the same way (issue 18)."""
 
 import os
 
@@ -7,8 +7,8 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.settings import (DAGSTER_RANGE_EVENTS, ENGINE_MEMORY_ENV, ENGINE_TEMP_ENV, INGEST_WORKERS_ENV, Settings,
-                                engine_config, ingest_workers, tool_environment)
+from pipelines.settings import (DAGSTER_RANGE_EVENTS, ENGINE_ENV, ENGINE_MEMORY_ENV, ENGINE_TEMP_ENV, ENGINES,
+                                INGEST_WORKERS_ENV, Settings, engine, engine_config, ingest_workers, tool_environment)
 from pipelines.warehouse.project import DBT_PROJECT_DIR
 
 
@@ -22,7 +22,7 @@ def test_the_engine_settings_default_and_follow_the_environment(monkeypatch, tmp
     # dbt runs as a subprocess: it is handed the resolved values, and its profile opens DuckDB with them
     env = tool_environment()
     assert (env[ENGINE_MEMORY_ENV], env[ENGINE_TEMP_ENV]) == ("300MiB", str(tmp_path / "spill"))
-    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())["slm_warehouse"]["outputs"]["local"]
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())["slm_warehouse"]["outputs"]["duckdb"]
     assert set(profile["config_options"]) == {"memory_limit", "temp_directory"}
     assert all(name in text for name, text in zip((ENGINE_MEMORY_ENV, ENGINE_TEMP_ENV),
                                                   (profile["config_options"]["memory_limit"],
@@ -65,3 +65,23 @@ def test_exporting_settings_hands_tools_the_engine_limits_and_range_events(monke
         assert os.environ[ENGINE_TEMP_ENV] == engine_config()["temp_directory"]
         # Dagster reads this from the environment when it records a run over a range of days
         assert os.environ["DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"] == "true"
+
+
+def test_the_engine_is_duckdb_unless_spark_is_asked_for_and_nonsense_is_refused(monkeypatch, tmp_path):
+    monkeypatch.delenv(ENGINE_ENV, raising=False)
+    monkeypatch.delenv("SLM_SPARK_TABLES", raising=False)
+    assert engine() == "duckdb"
+    monkeypatch.setenv(ENGINE_ENV, " Spark ")
+    assert engine() == "spark"
+    # dbt's profile picks its target from the variable: it is handed the resolved name, and the
+    # Spark tables and metastore of the home being exported, restored after the block
+    assert tool_environment()[ENGINE_ENV] == "spark"
+    settings = Settings.resolve(tmp_path / "home")
+    with settings.exported():
+        assert (os.environ[ENGINE_ENV], os.environ["SLM_SPARK_TABLES"]) == ("spark", str(tmp_path / "home" / "lake" / "tables"))
+    assert os.environ[ENGINE_ENV] == " Spark " and "SLM_SPARK_TABLES" not in os.environ
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())["slm_warehouse"]
+    assert set(profile["outputs"]) == set(ENGINES) and ENGINE_ENV in profile["target"]
+    monkeypatch.setenv(ENGINE_ENV, "snowflake")
+    with pytest.raises(ValueError, match="SLM_ENGINE must be one of duckdb, spark, got 'snowflake'"):
+        engine()

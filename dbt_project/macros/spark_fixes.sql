@@ -5,3 +5,13 @@
 {% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
     {{ return(dbt.spark__dateadd(datepart, '(' ~ interval ~ ')', from_date_or_timestamp)) }}
 {%- endmacro %}
+
+{#- dbt-spark 1.11's listagg drops the `order by` with a warning, so the list's order would be
+    whatever order the rows arrived in: Spark 4 has listagg ... within group (order by ...). -#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- if order_by_clause and not limit_num -%}
+        listagg({{ measure }}, {{ delimiter_text }}) within group ({{ order_by_clause }})
+    {%- else -%}
+        {{ return(dbt.spark__listagg(measure, delimiter_text, order_by_clause, limit_num)) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -48,3 +48,9 @@
 {% macro slm_exact_sum(expr) -%}
     cast(sum(cast({{ expr }} as decimal(38, 12))) as {{ slm_double() }})
 {%- endmacro %}
+
+{#- A whole number as a 64-bit integer on every engine: DuckDB widens a sum of integers to its
+    128-bit HUGEINT and counts days between dates as BIGINT, Spark keeps BIGINT and INT. -#}
+{% macro slm_int(expr) -%}
+    cast({{ expr }} as bigint)
+{%- endmacro %}

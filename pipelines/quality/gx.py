@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,9 @@ def _context(home: Path | None):
     key = str(home or "")
     if key not in _gx_contexts:
         quiet_vendor_telemetry()
+        # GX imports pyspark when it is installed (the `spark` extra), and pyspark warns about
+        # pandas 3 on import; GX validates pandas frames here, never Spark ones
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
         import great_expectations as gx
         from great_expectations.data_context.types.base import (
             DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig)

@@ -1,6 +1,7 @@
 """The dbt project (staging -> intermediate -> marts) as Dagster assets.
 
-dbt is the only writer of warehouse.duckdb. Each run passes its partition window as the
+dbt is the only writer of warehouse.duckdb (on the Spark engine, of the lake's tables, whose marts
+are then copied into warehouse.duckdb: lake_marts.py). Each run passes its partition window as the
 half-open `--vars {min_date, max_date}`; incremental models replace exactly those days.
 """
 
@@ -16,6 +17,8 @@ from dagster_dbt.dbt_project import using_dagster_dev
 from ..orchestration.partitions import daily_partitions, is_full_refresh
 from ..orchestration.policies import DAILY_FRESHNESS, retry_if_transient
 from ..orchestration.resources import SlmLocations
+from ..settings import engine
+from .lake_marts import copy_marts_from_lake
 from .project import DBT_PROJECT_DIR, MARTS_FOLDER, built_nodes, dbt_executable, prepare_manifest
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -91,9 +94,12 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, slm
     if is_full_refresh(context.run.tags):
         # every landed day, incremental tables dropped and rebuilt (the run covers all days)
         args = ["build", "--full-refresh"]
-    target = slm.settings().dbt_runs / context.run.run_id
+    settings = slm.settings()
+    target = settings.dbt_runs / context.run.run_id
     try:
         yield from _with_progress(context, dbt.cli(args, context=context, target_path=target).stream())
+        if engine() == "spark":  # the marts are Spark's tables on the lake: the warehouse file gets a copy
+            copy_marts_from_lake(settings, out=context.log.info)
     except Exception as exc:
         retry_if_transient(context, exc)  # e.g. the warehouse locked by another process
         raise

@@ -70,6 +70,9 @@ class Mart:
     name: str
     period_column: str | None  # the column that places a row in a month, if any
     snapshot: dict | None      # how an audit snapshot selects its rows; None: not frozen
+    # the columns its YAML documents, in order, with their `data_type` (None where not given)
+    columns: tuple[tuple[str, str | None], ...] = ()
+    incremental: bool = False  # replaced day by day (on Spark: a table partitioned by day)
 
     @property
     def asset_key(self) -> list[str]:
@@ -82,7 +85,9 @@ def marts() -> list[Mart]:
     for node in _manifest()["nodes"].values():
         if node["resource_type"] == "model" and node["fqn"][1] == MARTS_FOLDER:
             meta = node.get("config", {}).get("meta") or {}
-            out.append(Mart(node["name"], meta.get("period_column"), meta.get("snapshot")))
+            columns = tuple((name, col.get("data_type")) for name, col in node.get("columns", {}).items())
+            out.append(Mart(node["name"], meta.get("period_column"), meta.get("snapshot"), columns,
+                            node["config"].get("materialized") == "incremental"))
     return sorted(out, key=lambda m: m.name)
 
 

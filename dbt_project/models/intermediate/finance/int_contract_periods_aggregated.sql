@@ -117,9 +117,9 @@ final as (
 
     select
         in_force.*,
-        {{ dbt.datediff('period_start', 'period_end', 'day') }} as days_in_period,
-        {{ dbt.datediff('first_day_in_force', 'end_in_force', 'day') }} as days_in_force,
-        {{ dbt.datediff('first_day_in_force', 'case when end_of_data < end_in_force then end_of_data else end_in_force end', 'day') }} as days_counted
+        {{ slm_int(dbt.datediff('period_start', 'period_end', 'day')) }} as days_in_period,
+        {{ slm_int(dbt.datediff('first_day_in_force', 'end_in_force', 'day')) }} as days_in_force,
+        {{ slm_int(dbt.datediff('first_day_in_force', 'case when end_of_data < end_in_force then end_of_data else end_in_force end', 'day')) }} as days_counted
 
     from in_force
 

@@ -32,8 +32,8 @@ coverage as (
     select
         periods.contract_name,
         periods.period_start,
-        sum(service_coverage.expected_minutes) as expected_minutes,
-        sum(service_coverage.gap_minutes) as gap_minutes
+        {{ slm_int("sum(service_coverage.expected_minutes)") }} as expected_minutes,
+        {{ slm_int("sum(service_coverage.gap_minutes)") }} as gap_minutes
 
     from periods
     inner join contracts

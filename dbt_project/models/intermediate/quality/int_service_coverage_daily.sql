@@ -61,8 +61,8 @@ quarters as (
         service,
         {{ dbt.dateadd('minute', '-1 * mod(' ~ dbt.datediff("cast('2000-01-01' as " ~ dbt.type_timestamp() ~ ")", 'minute_ts', 'minute') ~ ', 15)', 'minute_ts') }} as quarter_ts,
         min(event_date) as event_date,
-        sum(is_expected) as expected_minutes,
-        sum(is_gap) as gap_minutes,
+        {{ slm_int("sum(is_expected)") }} as expected_minutes,
+        {{ slm_int("sum(is_gap)") }} as gap_minutes,
         sum(gap_expected_records) as gap_expected_records
 
     from service_minutes
@@ -78,8 +78,8 @@ final as (
         quarters.service,
         zones.time_zone,
         {{ slm_local_day('quarters.quarter_ts', 'quarters.event_date', 'zones.time_zone') }} as day,
-        sum(quarters.expected_minutes) as expected_minutes,
-        sum(quarters.gap_minutes) as gap_minutes,
+        {{ slm_int("sum(quarters.expected_minutes)") }} as expected_minutes,
+        {{ slm_int("sum(quarters.gap_minutes)") }} as gap_minutes,
         sum(quarters.gap_expected_records) as gap_expected_records
 
     from quarters

@@ -47,8 +47,8 @@ totals as (
         {{ slm_exact_sum('daily.good_events - daily.excluded_good_events') }} as adjusted_good_events,
         {{ slm_exact_sum('daily.total_events - daily.excluded_events') }} as adjusted_total_events,
         cast(sum(daily.allowed_bad) as {{ slm_double() }}) as allowed_bad,
-        sum(daily.expected_minutes) as expected_minutes,
-        sum(daily.gap_minutes) as gap_minutes,
+        {{ slm_int("sum(daily.expected_minutes)") }} as expected_minutes,
+        {{ slm_int("sum(daily.gap_minutes)") }} as gap_minutes,
         {{ slm_exact_sum(
             "case when daily.day > cast(" ~ dbt.dateadd('day', '-' ~ var('projection_trailing_days'), 'windows.as_of')
             ~ " as date) then (daily.total_events - daily.excluded_events)"

@@ -65,7 +65,7 @@ compared as (
         sum(per_version.total_events) as total_events,
         sum(per_minute.good_events - per_version.good_events) as baseline_good_events,
         sum(per_minute.total_events - per_version.total_events) as baseline_total_events,
-        sum(case when per_minute.total_events > per_version.total_events then 1 else 0 end) as shared_minutes
+        {{ slm_int('sum(case when per_minute.total_events > per_version.total_events then 1 else 0 end)') }} as shared_minutes
 
     from per_version
     inner join per_minute
