@@ -9,7 +9,7 @@ from .catalog import assets as catalog
 from .ingest import assets as ingest
 from .orchestration.resources import SlmLocations
 from .quality import checks as quality
-from .settings import Settings
+from .settings import Settings, executor
 from .warehouse import assets as warehouse
 
 # Each domain's own definitions (held by module, not by name: Dagster loads the one Definitions
@@ -29,9 +29,20 @@ snapshot_job = dg.define_asset_job(
 )
 
 
+def run_executor() -> dg.ExecutorDefinition | None:
+    """How a launched run executes its steps (`SLM_EXECUTOR`): Dagster's default, one process per
+    step on the run's machine; or one Kubernetes job per step (dagster-k8s, the `k8s` extra)."""
+    if executor() == "k8s":
+        from dagster_k8s import k8s_job_executor
+
+        return k8s_job_executor
+    return None
+
+
 def build_definitions(settings: Settings) -> dg.Definitions:
     settings.export()  # dbt subprocesses read SLM_HOME
     return dg.Definitions.merge(*(domain.definitions for domain in DOMAINS), dg.Definitions(
+        executor=run_executor(),
         jobs=[pipeline_job, snapshot_job],
         schedules=[
             # Shortly after each UTC midnight, the day that just ended.

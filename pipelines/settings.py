@@ -20,7 +20,7 @@ from .core.events import LANDING_FORMATS, PLAUSIBLE_AHEAD, PLAUSIBLE_FROM
 DEFAULT_HOME = ".slm"
 DEFAULT_SNAPSHOT_RETENTION_DAYS = 2555  # 7 x 365 days: a bucket default of 7 years always covers it
 EXPORTED = ("SLM_HOME", "SLM_LANDING", "SLM_CATALOG", "SLM_FORMATS", "SLM_ENGINE", "SLM_SPARK_TABLES",
-            "SLM_SPARK_METASTORE")
+            "SLM_SPARK_METASTORE", "SLM_PROJECT_DIR")
 # Read by the command line's own options (click), named here so every variable is listed in one place.
 VERIFY_KEY_ENV = "SLM_VERIFY_KEY"          # the public key `verify` and `pull` check signatures with
 LAKE_RETENTION_ENV = "SLM_LAKE_RETENTION_DAYS"  # the default --keep-days of `slm lake prune`
@@ -28,6 +28,12 @@ LAKE_RETENTION_ENV = "SLM_LAKE_RETENTION_DAYS"  # the default --keep-days of `sl
 # reads them): past the limit DuckDB spills to the folder instead of failing or taking the machine.
 ENGINE_MEMORY_ENV, DEFAULT_ENGINE_MEMORY = "SLM_DUCKDB_MEMORY_LIMIT", "1GiB"
 ENGINE_TEMP_ENV = "SLM_DUCKDB_TEMP_DIRECTORY"
+# Where the dbt project, the GX suites and infra/ are: the source checkout, or where an image put
+# them beside an installed wheel (infra/k8s/Dockerfile)
+PROJECT_DIR_ENV = "SLM_PROJECT_DIR"
+# The executor of Dagster runs launched by the daemon or the UI: Dagster's multiprocess default,
+# or one Kubernetes job per step (dagster-k8s). `slm run` always executes in its own process.
+EXECUTOR_ENV, EXECUTORS = "SLM_EXECUTOR", ("multiprocess", "k8s")
 # The engine dbt builds the warehouse with (the target of dbt_project/profiles.yml, issue 18)
 ENGINE_ENV, ENGINES = "SLM_ENGINE", ("duckdb", "spark")
 INGEST_WORKERS_ENV = "SLM_INGEST_WORKERS"  # files landed at once (default: one per core)
@@ -84,6 +90,7 @@ class Settings:
         os.environ[ENGINE_ENV] = engine()
         os.environ["SLM_SPARK_TABLES"] = str(self.spark_tables)
         os.environ["SLM_SPARK_METASTORE"] = str(self.spark_metastore)
+        os.environ[PROJECT_DIR_ENV] = str(project_dir())  # the profile finds Spark's log settings there
         for name, value in {**engine_environment(), **DAGSTER_RANGE_EVENTS}.items():
             os.environ.setdefault(name, value)
 
@@ -202,6 +209,21 @@ def engine_environment() -> dict[str, str]:
     `slm-duckdb` in the system's temporary folder), resolved."""
     return {ENGINE_MEMORY_ENV: os.environ.get(ENGINE_MEMORY_ENV) or DEFAULT_ENGINE_MEMORY,
             ENGINE_TEMP_ENV: os.environ.get(ENGINE_TEMP_ENV) or str(Path(tempfile.gettempdir()) / "slm-duckdb")}
+
+
+def project_dir() -> Path:
+    """`SLM_PROJECT_DIR`: the folder holding dbt_project/, expectations/ and infra/ (default: the
+    checkout this package was installed from in editable mode)."""
+    value = os.environ.get(PROJECT_DIR_ENV)
+    return Path(value).expanduser().resolve() if value else Path(__file__).resolve().parents[1]
+
+
+def executor() -> str:
+    """`SLM_EXECUTOR`: `multiprocess` (default) or `k8s`, how a launched run executes its steps."""
+    value = (os.environ.get(EXECUTOR_ENV) or EXECUTORS[0]).strip().lower()
+    if value not in EXECUTORS:
+        raise ValueError(f"{EXECUTOR_ENV} must be one of {', '.join(EXECUTORS)}, got {os.environ[EXECUTOR_ENV]!r}")
+    return value
 
 
 def engine() -> str:

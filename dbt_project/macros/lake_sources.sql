@@ -14,13 +14,19 @@
 
 {% macro spark__slm_register_lake_sources() -%}
     {%- if execute -%}
+        {#- schemas made only when missing: Hive's metastore logs an error for every
+            `create schema if not exists` of one that exists -#}
+        {%- set existing = run_query("show databases").columns[0].values() | map("lower") | list -%}
         {%- for src in graph.sources.values() if src.package_name == project_name -%}
             {%- set location = src.config.get('external_location') or '' -%}
-            {%- set found = modules.re.search("read_parquet\('([^']+)'", location) -%}
+            {%- set found = modules.re.search("read_parquet[(]'([^']+)'", location) -%}
             {%- if not found -%}
                 {{ exceptions.raise_compiler_error("source " ~ src.source_name ~ "." ~ src.name ~ " has no read_parquet('<path>') external_location to register on Spark") }}
             {%- endif -%}
-            {%- do run_query("create schema if not exists " ~ src.schema) -%}
+            {%- if src.schema | lower not in existing -%}
+                {%- do run_query("create schema if not exists " ~ src.schema) -%}
+                {%- do existing.append(src.schema | lower) -%}
+            {%- endif -%}
             {%- do run_query("create or replace view " ~ src.schema ~ "." ~ src.identifier
                              ~ " as select * from parquet.`" ~ slm_lake_path(found.group(1)) ~ "`") -%}
         {%- endfor -%}

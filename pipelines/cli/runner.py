@@ -21,10 +21,10 @@ from ..ingest import Lake, land, landed_days
 from ..orchestration.partitions import range_tags
 from ..orchestration.recovery import process_tags, reap_dead_runs
 from ..quality.results import CheckVerdict, is_dbt_test
-from ..settings import Settings
+from ..settings import Settings, project_dir
 from ..warehouse.project import prepare_manifest
 
-INFRA_DIR = Path(__file__).resolve().parents[2] / "infra"
+INFRA_DIR = project_dir() / "infra"
 
 Printer = Callable[[str], None]
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..settings import quiet_vendor_telemetry
+from ..settings import project_dir, quiet_vendor_telemetry
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+EXPECTATIONS_DIR = project_dir() / "expectations"
 SAMPLE = 10  # offending rows shown in a check's metadata
 
 

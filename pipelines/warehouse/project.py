@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from ..settings import tool_environment
+from ..settings import project_dir, tool_environment
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+DBT_PROJECT_DIR = project_dir() / "dbt_project"
 TARGET_DIR = DBT_PROJECT_DIR / "target"
 MANIFEST_PATH = TARGET_DIR / "manifest.json"
 MARTS_FOLDER = "marts"
