@@ -14,6 +14,15 @@ from pipelines.settings import Settings
 SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 
+# The longest module first: the two workers take test files in collection order, and this one
+# (a Spark build of the scenario, about five minutes) collected last would run alone at the end.
+FIRST = ("tests/warehouse/test_spark_parity.py",)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in FIRST)  # stable: the rest keep their order
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest():
     """The dbt manifest the definitions load (parsed once per session, never at import)."""

@@ -67,14 +67,17 @@ def copy_marts_from_lake(settings: Settings, out: Printer = print) -> list[str]:
     copied = []
     with duckdb.connect(str(settings.warehouse), config=engine_config()) as con:
         con.execute("set TimeZone = 'UTC'")
+        con.execute("begin")  # all marts or none: readers never see one build's marts beside another's
         con.execute("create schema if not exists marts")
         for m in marts():
             if _has_files(tables, m.name):
-                source = f"read_parquet('{mart_files(tables, m.name)}', hive_partitioning = true)"
+                files = mart_files(tables, m.name).replace("'", "''")
+                source = f"read_parquet('{files}', hive_partitioning = true)"
                 select = f"select {_select_list(con, source, m)} from {source}"
             else:
                 select = _empty_table(m)
             con.execute(f"create or replace table marts.{m.name} as {select}")
             copied.append(m.name)
+        con.execute("commit")
     out(f"copied {len(copied)} marts from the Spark tables in {tables} into {settings.warehouse.name}")
     return copied
