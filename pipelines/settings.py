@@ -36,7 +36,11 @@ PROJECT_DIR_ENV = "SLM_PROJECT_DIR"
 EXECUTOR_ENV, EXECUTORS = "SLM_EXECUTOR", ("multiprocess", "k8s")
 # The engine dbt builds the warehouse with (the target of dbt_project/profiles.yml, issue 18)
 ENGINE_ENV, ENGINES = "SLM_ENGINE", ("duckdb", "spark")
+# The lake of record on S3 (issue 18): s3://bucket/prefix; the home's lake is its working copy.
+# A writer holds the lake's lease this many minutes at most (a crashed writer's lease lapses).
+LAKE_ENV, LAKE_LEASE_ENV, DEFAULT_LAKE_LEASE_MINUTES = "SLM_LAKE", "SLM_LAKE_LEASE_MINUTES", 60
 INGEST_WORKERS_ENV = "SLM_INGEST_WORKERS"  # files landed at once (default: one per core)
+LANDING_STEPS_ENV = "SLM_LANDING_STEPS"    # a Dagster run's parallel landing steps (default: as many)
 # The longest record (a line of a line format, a value of a Parquet file) and the largest JSON
 # document (OTLP, Prometheus: parsed whole) ingest reads; longer ones are quarantined unread, so a
 # gzip bomb or a file of one endless line costs bounded memory.
@@ -180,6 +184,21 @@ def retry_settings() -> tuple[int, float]:
                          f"got {retries!r} and {delay!r}") from None
 
 
+def lake_location() -> str | None:
+    """`SLM_LAKE`: the lake of record, s3://bucket[/prefix]; unset: the home's lake is the lake."""
+    uri = os.environ.get(LAKE_ENV, "").strip() or None
+    if uri and not (uri.startswith("s3://") and len(uri) > 5 and not uri.startswith("s3:///")):
+        raise ValueError(f"{LAKE_ENV} must be s3://bucket[/prefix], got {uri!r}")
+    return uri
+
+
+def lake_lease_minutes() -> int:
+    value = os.environ.get(LAKE_LEASE_ENV, str(DEFAULT_LAKE_LEASE_MINUTES))
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{LAKE_LEASE_ENV} must be a whole number of minutes, got {value!r}")
+    return int(value)
+
+
 def snapshot_store_location() -> str | None:
     """`SLM_SNAPSHOT_STORE`: s3://bucket/prefix (Object Lock) or a folder; unset: under the home."""
     return os.environ.get("SLM_SNAPSHOT_STORE") or None
@@ -239,6 +258,15 @@ def ingest_workers() -> int:
     value = os.environ.get(INGEST_WORKERS_ENV) or str(os.cpu_count() or 1)
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{INGEST_WORKERS_ENV} must be a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def landing_steps() -> int:
+    """`SLM_LANDING_STEPS`: the parallel steps a Dagster run lands new files in (default: as many
+    as `ingest_workers()`); on Kubernetes each is a job of its own."""
+    value = os.environ.get(LANDING_STEPS_ENV) or str(ingest_workers())
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{LANDING_STEPS_ENV} must be a whole number of at least 1, got {value!r}")
     return int(value)
 
 

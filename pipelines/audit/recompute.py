@@ -24,6 +24,7 @@ from ..core.hashing import sha256_file
 from ..core.periods import period_bounds
 from ..core.storage import write_bytes_atomic
 from ..ingest.lake import Lake, LedgerEntry
+from ..ingest.remote_lake import reading
 from ..settings import Settings
 from .contents import CATALOG_FILE, LINEAGE_FILE, code_version, freeze_marts
 from .stores import SnapshotError, SnapshotStore
@@ -61,7 +62,7 @@ class MartComparison:
 
 def _scratch_lake(real: Lake, lineage: dict, scratch: Lake) -> None:
     """The lake as the snapshot saw it: its lineage's ledger entries and landed files only."""
-    missing = [f for f in lineage["files"] if not (real.files / f"{f['file_sha256']}.parquet").exists()]
+    missing = [f for f in lineage["files"] if not real.landed_file(f["file_sha256"]).exists()]
     if missing:
         first = missing[0]
         raise SnapshotError(f"{len(missing)} landed file(s) of the snapshot's lineage are no longer in the lake "
@@ -71,7 +72,7 @@ def _scratch_lake(real: Lake, lineage: dict, scratch: Lake) -> None:
     scratch.ledger_dir.mkdir(parents=True)
     for f in lineage["files"]:
         entry = LedgerEntry(**f)
-        source = real.files / f"{entry.file_sha256}.parquet"
+        source = real.landed_file(entry.file_sha256)
         try:
             os.link(source, scratch.files / source.name)  # same file system: no copy needed
         except OSError:
@@ -140,7 +141,7 @@ def recompute(settings: Settings, store: SnapshotStore, snapshot_id: str, rebuil
         lineage = json.loads(frozen(LINEAGE_FILE))
         scratch = Settings.resolve(tmp / "home", landing=str(tmp / "landing"), catalog=tmp / "catalog")
         (tmp / "landing").mkdir()
-        _scratch_lake(Lake(settings.lake), lineage, Lake(scratch.lake))
+        _scratch_lake(reading(settings), lineage, Lake(scratch.lake))
         out(f"Recomputing {manifest['period']} from {len(lineage['files'])} landed file(s) "
             f"(lineage from {lineage['lineage_start']}) in {tmp}")
         with scratch.exported():

@@ -10,6 +10,8 @@ from ..orchestration.partitions import daily_partitions
 from ..orchestration.policies import DAILY_FRESHNESS, retry_if_transient
 from ..orchestration.resources import SlmLocations
 from ..core.storage import write_bytes_atomic
+from ..ingest.remote_lake import publish_tables
+from ..settings import engine
 from ..warehouse.project import marts, project_fingerprint
 from .release import DOCS_FILES, publish_marts
 
@@ -27,7 +29,8 @@ DOCS_STAMP = "project.sha256"  # the project fingerprint the docs site in dbt/do
 )
 def published_marts(context: dg.AssetExecutionContext, slm: SlmLocations, dbt: DbtCliResource) -> dg.MaterializeResult:
     """Every mart as Parquet and a read-only DuckDB file for BI tools, plus the dbt docs site
-    (lineage down to the exposures), swapped in atomically."""
+    (lineage down to the exposures), swapped in atomically. On the Spark engine with the lake on
+    S3, the marts' tables are mirrored there too."""
     settings = slm.settings()
 
     def dbt_docs(folder: Path) -> None:
@@ -45,6 +48,8 @@ def published_marts(context: dg.AssetExecutionContext, slm: SlmLocations, dbt: D
 
     try:
         published = publish_marts(settings, docs=dbt_docs)
+        if engine() == "spark":  # with SLM_LAKE, the marts as Spark's tables on S3, for Trino or Athena
+            publish_tables(settings, progress=context.log.info)
     except Exception as exc:
         retry_if_transient(context, exc)
         raise

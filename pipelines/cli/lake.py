@@ -1,5 +1,7 @@
 """`slm lake ...`: the raw lake and its retention."""
 
+import contextlib
+
 import click
 
 from ..settings import LAKE_RETENTION_ENV, Settings
@@ -18,15 +20,23 @@ def lake() -> None:
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
 def lake_prune(keep_days: int | None, dry_run: bool, home: str | None) -> None:
     """Delete landed files past retention, except what a retained snapshot's lineage needs."""
-    from ..audit.retention import apply_prune, plan_prune
     from ..audit.stores import snapshot_store
-    from ..ingest import Lake
+    from ..ingest.remote_lake import reading, writing
 
     if keep_days is None:
         raise click.UsageError("give --keep-days N or set SLM_LAKE_RETENTION_DAYS")
     settings = Settings.from_env(home=home)
-    lake_ = Lake(settings.lake)
-    plan = plan_prune(lake_, snapshot_store(settings), keep_days)
+    with (contextlib.nullcontext(reading(settings)) if dry_run
+          else writing(settings, "slm lake prune", progress=click.echo)) as lake_:
+        if dry_run and lake_.remote:
+            lake_.remote.pull(lake_, progress=click.echo)
+        _prune(lake_, snapshot_store(settings), keep_days, dry_run)
+
+
+def _prune(lake_, store, keep_days: int, dry_run: bool) -> None:
+    from ..audit.retention import apply_prune, plan_prune
+
+    plan = plan_prune(lake_, store, keep_days)
     snapshots = sorted({s for ids in plan.kept.values() for s in ids})
     verb = "would delete" if dry_run else "deleted"
     click.echo(f"retention {keep_days} day(s): telemetry before {plan.cutoff}; {verb} {len(plan.prune)} landed file(s) "

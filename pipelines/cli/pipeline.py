@@ -50,11 +50,14 @@ def demo(home: str | None, seed: int, days: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Only show, per file, what would land; write nothing.")
 def ingest(landing: str, home: str | None, dry_run: bool) -> None:
     """Land new files into the lake and republish the days they touch (no models, no checks)."""
-    from ..ingest import Lake, land, plan, write_day_partition
+    from ..ingest import land, plan, write_day_partition
+    from ..ingest.remote_lake import reading, writing
 
     settings = Settings.from_env(home=home, landing=landing)
-    lake = Lake(settings.lake)
     if dry_run:
+        lake = reading(settings)
+        if lake.remote:  # what S3 holds decides what is new; this copy is brought up to date, nothing more
+            lake.remote.pull(lake, progress=click.echo)
         deliveries = plan(lake, settings.landing)
         for d in deliveries:
             note = f"  (supersedes {d.supersedes[:12]})" if d.supersedes else ""
@@ -63,17 +66,18 @@ def ingest(landing: str, home: str | None, dry_run: bool) -> None:
         click.echo(f"{counts['new']} new, {counts['correction']} correction(s), {counts['already landed']} "
                    f"already landed in {settings.landing} (dry run: nothing written)")
         return
-    report = land(lake, settings.landing, formats=settings.formats)
-    for rel, why in report.skipped:
-        click.echo(f"  {'skipped':<10}  {rel}: {why}")
-    for e in report.landed:
-        kind = "correction" if e.supersedes else "new"
-        click.echo(f"  {kind:<10}  {e.path}: {e.rows_read} read = {e.rows_landed} landed + "
-                   f"{e.rows_quarantined} quarantined")
-    days = sorted({d for e in report.landed for d in e.days})
-    active = lake.active()
-    for day in days:
-        write_day_partition(lake, day, active)
+    with writing(settings, "slm ingest", progress=click.echo) as lake:
+        report = land(lake, settings.landing, formats=settings.formats)
+        for rel, why in report.skipped:
+            click.echo(f"  {'skipped':<10}  {rel}: {why}")
+        for e in report.landed:
+            kind = "correction" if e.supersedes else "new"
+            click.echo(f"  {kind:<10}  {e.path}: {e.rows_read} read = {e.rows_landed} landed + "
+                       f"{e.rows_quarantined} quarantined")
+        days = sorted({d for e in report.landed for d in e.days})
+        active = lake.active()
+        for day in days:
+            write_day_partition(lake, day, active)
     listed = f": {days[0]}" + (f" .. {days[-1]}" if len(days) > 1 else "") if days else ""
     click.echo(f"{len(report.landed)} file(s) landed ({len(report.corrections)} correction(s)), "
                f"{report.already_landed} landed before; published {len(days)} day partition(s){listed}")

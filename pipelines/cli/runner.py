@@ -17,7 +17,8 @@ import dagster as dg
 
 from ..catalog import CatalogError, require_catalog
 from ..core.periods import PeriodError, parse_day
-from ..ingest import Lake, land, landed_days
+from ..ingest import land, landed_days
+from ..ingest.remote_lake import writing
 from ..orchestration.partitions import range_tags
 from ..orchestration.recovery import process_tags, reap_dead_runs
 from ..quality.results import CheckVerdict, is_dbt_test
@@ -135,9 +136,9 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
     if first and last and last < first:
         raise PipelineError(f"--end {end} is before --start {start}")
 
-    lake = Lake(settings.lake)
     out(f"Landing {settings.landing}")
-    report = land(lake, settings.landing, progress=_landing_progress(out), formats=settings.formats)
+    with writing(settings, "slm run", progress=lambda line: out(f"  {line}")) as lake:
+        report = land(lake, settings.landing, progress=_landing_progress(out), formats=settings.formats)
     read = sum(e.rows_read for e in report.landed)
     bad = sum(e.rows_quarantined for e in report.landed)
     out(f"  {len(report.landed)} new file(s), {read} records read, {read - bad} landed, {bad} quarantined; "

@@ -49,6 +49,23 @@ def write_bytes_atomic(data: bytes, target: str | os.PathLike) -> None:
         tmp.write_bytes(data)
 
 
+def write_bytes_once(data: bytes, target: str | os.PathLike) -> bool:
+    """Create `target` with `data` unless it exists: complete (written beside it, then linked into
+    place) or not at all; False when another writer created it first."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.link(tmp, target)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        os.unlink(tmp)
+
+
 @contextmanager
 def exclusive_lock(lock_file: str | os.PathLike) -> Iterator[None]:
     """Serialise writers across processes (two backfill runs may start together)."""

@@ -42,8 +42,9 @@ class LedgerEntry:
 class Lake:
     """The lake folder layout and the ingest ledger that lives in it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, remote=None):
         self.root = Path(root)
+        self.remote = remote  # the lake of record on S3 (remote_lake.RemoteLake), when there is one
         self.files = self.root / "files"
         self.quarantine = self.root / "quarantine"
         self.ledger_dir = self.root / "ledger"
@@ -75,6 +76,13 @@ class Lake:
         """Content hashes of landed files deleted by lake retention (their ledger entries stay)."""
         return {p.stem for p in self.pruned_dir.glob("*.json")} if self.pruned_dir.exists() else set()
 
+    def landed_file(self, sha: str) -> Path:
+        """A landed file's Parquet; with a lake on S3, fetched the first time this copy needs it."""
+        path = self.files / f"{sha}.parquet"
+        if not path.exists() and self.remote is not None:
+            self.remote.fetch(self, f"files/{sha}.parquet")
+        return path
+
     def partition_path(self, day: str) -> Path:
         return self.events / f"day={day}" / "events.parquet"
 
@@ -98,7 +106,7 @@ def write_day_partition(lake: Lake, day: str, active: list[LedgerEntry] | None =
 
     Pass `active` (from `lake.active()`) when publishing many days, to read the ledger once."""
     active = lake.active() if active is None else active
-    sources = [str(lake.files / f"{e.file_sha256}.parquet") for e in active if day in e.days]
+    sources = [str(lake.landed_file(e.file_sha256)) for e in active if day in e.days]
     target = lake.partition_path(day)
     con = duckdb.connect(config=engine_config())
     try:

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from ..core.events import LANDED_SCHEMA, QUARANTINE_SCHEMA
 from ..core.hashing import sha256_file
-from ..core.storage import atomic_path, remove_abandoned, temporary_owner, write_bytes_atomic
+from ..core.storage import atomic_path, remove_abandoned, temporary_owner, write_bytes_once
 from ..settings import engine_config, ingest_workers, plausible_timestamps
 from .formats import detect_format, format_for, raw_batches
 from .lake import Lake, LedgerEntry
@@ -38,6 +38,7 @@ class LandingReport:
     already_landed: int = 0
     abandoned: int = 0  # temporary files of killed runs removed before landing
     skipped: list[tuple[str, str]] = field(default_factory=list)  # landing entries left out, and why
+    read: dict[str, str] = field(default_factory=dict)  # fingerprint -> content hash of files read
 
     @property
     def corrections(self) -> list[LedgerEntry]:
@@ -45,7 +46,9 @@ class LandingReport:
 
 
 def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None,
-              location: str | None = None, fmt: str | None = None) -> LedgerEntry:
+              location: str | None = None, fmt: str | None = None) -> LedgerEntry | None:
+    """Land one file; None when another writer (a parallel step, another run) landed the same
+    bytes first: its ledger entry stands, this one is not written."""
     fmt = fmt or detect_format(path)
     service = rel.split("/", 1)[0] if "/" in rel else None
     con = duckdb.connect(config=engine_config())
@@ -97,8 +100,10 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
         landed_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"), supersedes=supersedes,
         location=location,
     )
-    # The ledger entry is written last: a file without one was never landed and is retried.
-    write_bytes_atomic(json.dumps(asdict(entry), indent=1).encode(), lake.ledger_dir / f"{sha}.json")
+    # The ledger entry is written last, and once: a file without one was never landed and is
+    # retried; of two writers that landed the same bytes at once, the first entry counts.
+    if not write_bytes_once(json.dumps(asdict(entry), indent=1).encode(), lake.ledger_dir / f"{sha}.json"):
+        return None
     return entry
 
 
@@ -157,78 +162,97 @@ PARALLEL_BYTES = 64 * 2**20
 class _Landing:
     """One new file on its way into the lake: its local copy lives until it has landed."""
     file: LandingFile
+    sha256: str
     copy: contextlib.ExitStack
-    result: Future | LedgerEntry
+    result: Future | LedgerEntry | None
 
 
 def land(lake: Lake, landing: str, progress=None, formats: dict[str, str] | None = None,
-         workers: int | None = None, parallel_bytes: int = PARALLEL_BYTES) -> LandingReport:
-    """Land every landing file not landed before (by content). Safe to call any number of times.
-    `formats` maps landing path prefixes to a format, for files whose content does not tell.
+         workers: int | None = None, parallel_bytes: int = PARALLEL_BYTES,
+         only: set[str] | None = None) -> LandingReport:
+    """Land every landing file not landed before (by content). Safe to call any number of times,
+    and from several processes at once: each landing path is read by one of them, each content
+    hash gets one ledger entry, and the fingerprints of all of them are kept. `formats` maps
+    landing path prefixes to a format, for files whose content does not tell; `only` limits the
+    call to those landing paths (one step of a landing run as parallel steps).
 
     New files land `workers` at a time (default: `ingest_workers()`, one per core) when they add up
     to `parallel_bytes` or more: the Python half of landing (decompressing, cutting lines) is single
     threaded. Each file's outcome is the same as landing it alone; the report keeps listing order."""
     source = open_landing(landing)
-    files = source.files()
-    report = LandingReport(skipped=list(source.skipped))
-    with lake.lock():
+    files = [f for f in source.files() if only is None or f.rel in only]
+    report = LandingReport(skipped=list(source.skipped) if only is None else [])
+    with lake.lock():  # a consistent view of the ledger; landing itself runs beside other writers
         report.abandoned = len(remove_abandoned(lake.root.rglob(".*.tmp"), temporary_owner))
         known = {e.file_sha256 for e in lake.ledger()}
         by_path = {e.path: e for e in lake.active()}
         fingerprints = lake.fingerprints()
-        new_bytes = sum(f.size for f in files if fingerprints.get(f.fingerprint) not in known)
-        workers = workers or ingest_workers()
-        pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-                if workers > 1 and new_bytes >= parallel_bytes else None)
-        in_flight: list[_Landing] = []
-        done = 0
+    seen: dict[str, str] = {}  # fingerprint -> content hash, of this call's files
+    new_bytes = sum(f.size for f in files if fingerprints.get(f.fingerprint) not in known)
+    workers = workers or ingest_workers()
+    pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            if workers > 1 and new_bytes >= parallel_bytes else None)
+    in_flight: list[_Landing] = []
+    done = 0
 
-        def finish(item: _Landing) -> None:
-            nonlocal done
-            try:
-                entry = item.result.result() if isinstance(item.result, Future) else item.result
-            finally:
-                item.copy.close()
+    def finish(item: _Landing) -> None:
+        nonlocal done
+        try:
+            entry = item.result.result() if isinstance(item.result, Future) else item.result
+        finally:
+            item.copy.close()
+        if entry is None:  # landed by another writer meanwhile
+            report.already_landed += 1
+        else:
             by_path[item.file.rel] = entry
             report.landed.append(entry)
-            fingerprints[item.file.fingerprint] = entry.file_sha256
+        seen[item.file.fingerprint] = item.sha256
+        done += 1
+        if progress:
+            progress(done, len(files), item.file.rel)
+
+    try:
+        for f in files:
+            sha = fingerprints.get(f.fingerprint)
+            if sha is None or sha not in known:
+                copy = contextlib.ExitStack()
+                local = copy.enter_context(source.local_copy(f, lake.root / ".incoming"))
+                with contextlib.ExitStack() as on_error:
+                    on_error.callback(copy.close)
+                    sha = sha256_file(local)
+                    delivery = _classify(f, sha, known, by_path)
+                    if delivery.status != "already landed":
+                        known.add(sha)
+                        args = (lake, local, f.rel, sha, delivery.supersedes, f.location,
+                                format_for(f.rel, formats))
+                        in_flight.append(_Landing(f, sha, copy, pool.submit(land_file, *args) if pool
+                                                  else land_file(*args)))
+                        on_error.pop_all()  # the copy now lives until its file has landed
+                if delivery.status != "already landed":
+                    while len(in_flight) >= (workers if pool else 1):
+                        finish(in_flight.pop(0))
+                    continue
+                seen[f.fingerprint] = sha
+            report.already_landed += 1
             done += 1
             if progress:
-                progress(done, len(files), item.file.rel)
-
-        try:
-            for f in files:
-                sha = fingerprints.get(f.fingerprint)
-                if sha is None or sha not in known:
-                    copy = contextlib.ExitStack()
-                    local = copy.enter_context(source.local_copy(f, lake.root / ".incoming"))
-                    with contextlib.ExitStack() as on_error:
-                        on_error.callback(copy.close)
-                        sha = sha256_file(local)
-                        delivery = _classify(f, sha, known, by_path)
-                        if delivery.status != "already landed":
-                            known.add(sha)
-                            args = (lake, local, f.rel, sha, delivery.supersedes, f.location,
-                                    format_for(f.rel, formats))
-                            in_flight.append(_Landing(f, copy, pool.submit(land_file, *args) if pool
-                                                      else land_file(*args)))
-                            on_error.pop_all()  # the copy now lives until its file has landed
-                    if delivery.status != "already landed":
-                        while len(in_flight) >= (workers if pool else 1):
-                            finish(in_flight.pop(0))
-                        continue
-                    fingerprints[f.fingerprint] = sha
-                report.already_landed += 1
-                done += 1
-                if progress:
-                    progress(done, len(files), f.rel)
-            while in_flight:
-                finish(in_flight.pop(0))
-        finally:
-            if pool:
-                pool.shutdown(wait=True, cancel_futures=True)
-            for item in in_flight:
-                item.copy.close()
-            lake.save_fingerprints(fingerprints)
+                progress(done, len(files), f.rel)
+        while in_flight:
+            finish(in_flight.pop(0))
+    finally:
+        if pool:
+            pool.shutdown(wait=True, cancel_futures=True)
+        for item in in_flight:
+            item.copy.close()
+        remember(lake, seen)
+        report.read = seen
     return report
+
+
+def remember(lake: Lake, fingerprints: dict[str, str]) -> None:
+    """Add deliveries read (fingerprint -> content hash) to the lake's, beside other writers'."""
+    if fingerprints:
+        with lake.lock():
+            known = lake.fingerprints()
+            if any(known.get(k) != v for k, v in fingerprints.items()):
+                lake.save_fingerprints({**known, **fingerprints})

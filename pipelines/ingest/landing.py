@@ -15,7 +15,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlparse
 
 from ..core import s3
 
@@ -96,27 +95,17 @@ class LocalLanding:
         yield Path(f.location)
 
 
-class S3Landing:
+class S3Landing(s3.Location):
+    error = LandingError
+
     def __init__(self, uri: str):
-        parsed = urlparse(uri)
-        if not parsed.netloc:
-            raise LandingError(f"landing {uri}: expected s3://bucket[/prefix]")
         self.uri = uri
-        self.bucket = parsed.netloc
-        self.prefix = parsed.path.lstrip("/")
-        if self.prefix and not self.prefix.endswith("/"):
-            self.prefix += "/"
-        self._client = None
+        self._locate(uri)
         self.skipped: list[tuple[str, str]] = []
 
     @property
-    def client(self):
-        if self._client is None:
-            self._client = s3.client()
-        return self._client
-
-    def _call(self, what: str, fn, **kwargs):
-        return s3.call(LandingError, f"landing {self.uri}", what, fn, **kwargs)
+    def where(self) -> str:
+        return f"landing {self.uri}"
 
     def files(self) -> list[LandingFile]:
         out, self.skipped = [], []

@@ -7,9 +7,9 @@ import dagster as dg
 
 from ..orchestration.partitions import daily_partitions
 from ..orchestration.resources import SlmLocations
-from .lake import Lake
 from .land import land
 from .landing import open_landing
+from .remote_lake import LakeBusy, writing
 
 
 @dg.sensor(job_name="slm_daily", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
@@ -21,7 +21,11 @@ def new_landing_files(context: dg.SensorEvaluationContext, slm: SlmLocations):
     state = hashlib.sha256("\n".join(f.fingerprint for f in listing).encode()).hexdigest()
     if state == context.cursor:
         return dg.SkipReason(f"no change in {settings.landing} ({len(listing)} file(s))")
-    report = land(Lake(settings.lake), settings.landing, formats=settings.formats)
+    try:
+        with writing(settings, "sensor new_landing_files") as lake:
+            report = land(lake, settings.landing, formats=settings.formats)
+    except LakeBusy as busy:  # another pipeline is writing the lake: the next tick tries again
+        return dg.SkipReason(str(busy))
     context.update_cursor(state)
     if not report.landed:
         return dg.SkipReason(f"{settings.landing} changed, but every file was landed before")

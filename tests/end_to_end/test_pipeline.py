@@ -25,7 +25,7 @@ def test_run_succeeds_and_reports_each_stage(scenario_run):
     settings, outcome, lines = scenario_run
     assert outcome.success, outcome.failed_steps
     assert (outcome.start, outcome.end) == ("2026-10-01", "2026-10-29")
-    assert any(line.startswith("  landed_events: published 29 day partition(s)") for line in lines)
+    assert any(line.startswith("  landed_events.publish_days: published 29 day partition(s)") for line in lines)
 
 
 def test_rows_reconcile_from_files_to_partitions(scenario_run):
@@ -187,7 +187,7 @@ def test_a_partial_range_recomputes_only_its_days(scenario_run):
     lines: list[str] = []
     outcome = run_pipeline(settings, "2026-10-27", "2026-10-27", out=lines.append)
     assert outcome.success and (outcome.start, outcome.end) == ("2026-10-27", "2026-10-27")
-    assert "  landed_events: published 1 day partition(s), " in "\n".join(lines)
+    assert "  landed_events.publish_days: published 1 day partition(s), " in "\n".join(lines)
     assert "0 new file(s)" in "\n".join(lines)
     # the same data gives the same marts: nothing outside the day was dropped or doubled
     assert one(settings, TOTALS) == before

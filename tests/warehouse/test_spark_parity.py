@@ -6,6 +6,7 @@ with the same column names, order and types; a snapshot of the same period hashe
 One Spark build for the module (about three minutes of the suite: dbt starts one Spark session
 and runs the project's 47 models and 71 tests on it)."""
 
+import hashlib
 import math
 import os
 import shutil
@@ -15,31 +16,38 @@ import pytest
 
 from pipelines.audit.snapshot import create_snapshot
 from pipelines.cli.runner import run_pipeline
-from pipelines.settings import ENGINE_ENV, Settings
+from pipelines.ingest import Lake
+from pipelines.settings import ENGINE_ENV, LAKE_ENV, Settings
 from pipelines.warehouse.project import marts
 
 pytestmark = pytest.mark.skipif(shutil.which("java") is None,
                                 reason="no Java: `make test` installs openjdk-17-jre-headless when it may (root)")
 
 
+LAKE = "s3://parity-lake/lake"
+
+
 @pytest.fixture(scope="module")
-def engines(scenario_run, tmp_path_factory):
+def engines(scenario_run, tmp_path_factory, s3_server):
     """(the DuckDB home, the Spark home): the scenario built once by each engine, in homes of
-    their own (so snapshots taken here touch no other test's)."""
+    their own (so snapshots taken here touch no other test's). The Spark home's lake of record is
+    on S3 (`SLM_LAKE`, the real SeaweedFS server), as a cluster's would be."""
     duck, outcome, _ = scenario_run
     assert outcome.success
     root = tmp_path_factory.mktemp("parity")
     shutil.copytree(duck.home, root / "duckdb", symlinks=True, ignore=shutil.ignore_patterns("dagster", "snapshots"))
     duck_home = Settings.resolve(root / "duckdb", duck.landing, duck.catalog)
     spark_home = Settings.resolve(root / "spark", duck.landing, duck.catalog)
-    saved = os.environ.get(ENGINE_ENV)
-    os.environ[ENGINE_ENV] = "spark"
+    s3_server.create_bucket(Bucket="parity-lake")
+    saved = {name: os.environ.get(name) for name in (ENGINE_ENV, LAKE_ENV)}
+    os.environ.update({ENGINE_ENV: "spark", LAKE_ENV: LAKE})
     try:
         with spark_home.exported():
             lines = []
             built = run_pipeline(spark_home, out=lines.append)
     finally:
-        os.environ.pop(ENGINE_ENV) if saved is None else os.environ.__setitem__(ENGINE_ENV, saved)
+        for name, value in saved.items():
+            os.environ.pop(name) if value is None else os.environ.__setitem__(name, value)
     assert built.success, (built.failed_steps, built.failures, lines[-20:])
     assert (built.start, built.end) == (outcome.start, outcome.end)
     return duck_home, spark_home, lines
@@ -68,6 +76,37 @@ def test_spark_wrote_the_marts_as_parquet_tables_on_the_lake(engines):
     assert {p.name.split("=")[0] for p in (spark.spark_tables / "marts.db" / "fct_burn_rate").iterdir()
             if p.is_dir()} == {"bucket_date"}
     assert not (spark.home / "warehouse.duckdb.wal").exists()
+
+
+def test_the_marts_and_the_lake_are_on_s3_for_other_engines_to_read(engines, s3_server, tmp_path):
+    """With SLM_LAKE the Spark tables are mirrored onto the lake: every Parquet part of every mart
+    on S3 byte for byte, and a mart read back from S3 alone equals the warehouse's copy; the
+    landed files, ledger and day partitions are there too."""
+    duck, spark, _ = engines
+    keys = {}
+    for page in s3_server.get_paginator("list_objects_v2").paginate(Bucket="parity-lake", Prefix="lake/"):
+        keys.update({o["Key"][len("lake/"):]: o["ETag"].strip('"') for o in page.get("Contents", [])})
+    tables = {p.relative_to(spark.lake).as_posix(): p for p in (spark.spark_tables / "marts.db").rglob("*.parquet")}
+    assert tables and {k for k in keys if k.startswith("tables/marts.db/") and k.endswith(".parquet")} == set(tables)
+    for name, path in tables.items():
+        assert keys[name] == hashlib.md5(path.read_bytes()).hexdigest(), name
+    landed = Lake(spark.lake).ledger()
+    assert len(landed) == 12 and all(f"ledger/{e.file_sha256}.json" in keys and f"files/{e.file_sha256}.parquet"
+                                      in keys for e in landed)
+    assert {k for k in keys if k.startswith("events/")} == {
+        p.relative_to(spark.lake).as_posix() for p in (spark.lake / "events").rglob("events.parquet")}
+    # fct_sli_daily as Trino or Athena would see it: only what is on S3
+    for name in (k for k in keys if k.startswith("tables/marts.db/fct_sli_daily/") and k.endswith(".parquet")):
+        s3_server.download_file("parity-lake", f"lake/{name}", str(tmp_path / name.replace("/", "_")))
+    with duckdb.connect() as con:
+        con.execute(f"attach '{spark.warehouse}' as s (read_only)")
+        con.execute("set TimeZone = 'UTC'")
+        columns = _columns(con, "s", "fct_sli_daily")
+        typed = ", ".join(f"cast({c} as {t})" for c, t in columns)
+        from_s3 = con.execute(f"select {typed} from read_parquet('{tmp_path}/*.parquet') order by all").fetchall()
+        assert from_s3 == con.execute(f"select {', '.join(c for c, _ in columns)} from s.marts.fct_sli_daily "
+                                      f"order by all").fetchall()
+        assert len(from_s3) > 0
 
 
 def test_every_mart_equals_the_duckdb_build_row_for_row(engines):

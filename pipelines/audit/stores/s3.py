@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import urlparse
 
 from ...core import s3
 from .base import DEFAULT_RETENTION_DAYS, MANIFEST, SequenceTaken, SnapshotError, SnapshotInfo, SnapshotStore
 from .object_lock import ObjectLockWriter
 
 
-class S3SnapshotStore(ObjectLockWriter, SnapshotStore):
+class S3SnapshotStore(s3.Location, ObjectLockWriter, SnapshotStore):
     """Snapshots under s3://bucket/prefix/<id>/ in a bucket with Object Lock. Every object is
     uploaded once with its SHA-256 checksum (the server rejects a body that does not match) and
     COMPLIANCE retention of at least `retention_days`: the bucket's default retention when it
@@ -21,23 +20,16 @@ class S3SnapshotStore(ObjectLockWriter, SnapshotStore):
     fetch exactly those versions; a manifest is read at its first version."""
 
     def __init__(self, uri: str, lock_file: Path, retention_days: int = DEFAULT_RETENTION_DAYS, client=None):
-        parsed = urlparse(uri)
-        if parsed.scheme != "s3" or not parsed.netloc:
-            raise SnapshotError(f"snapshot store {uri}: expected s3://bucket[/prefix]")
         super().__init__(lock_file, retention_days)
-        self.uri, self.bucket = uri.rstrip("/"), parsed.netloc
-        self.prefix = parsed.path.strip("/") + "/" if parsed.path.strip("/") else ""
-        self._client = client
+        self.uri = uri.rstrip("/")
+        self._locate(uri, client)
         self._default_days: int | None = None
 
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = s3.client()
-        return self._client
+    error = SnapshotError
 
-    def _call(self, what: str, fn, **kwargs):
-        return s3.call(SnapshotError, f"snapshot store {self.uri}", what, fn, **kwargs)
+    @property
+    def where(self) -> str:
+        return f"snapshot store {self.uri}"
 
     def _versions(self, key_prefix: str) -> list[dict]:
         """Every version and delete marker under a key prefix, oldest first per key."""
