@@ -13,44 +13,24 @@ says what it costs on one machine.
 """
 
 import argparse
-import math
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from engine import measure, slm  # noqa: E402  (the same measurement as the engine benchmark)
 
 from pipelines.demo import DEMO_START, generate_landing, write_catalog  # noqa: E402
+from pipelines.warehouse.parity import mart_differences  # noqa: E402
+from pipelines.warehouse.project import marts  # noqa: E402
 
 
 def marts_differ(a: Path, b: Path) -> list[str]:
     """The marts of two warehouse files that differ in columns, types or rows."""
-    out = []
-    with duckdb.connect() as con:
-        con.execute(f"attach '{a}' as a (read_only)")
-        con.execute(f"attach '{b}' as b (read_only)")
-        names = [r[0] for r in con.execute("select table_name from information_schema.tables where table_catalog = 'a' "
-                                           "and table_schema = 'marts' order by 1").fetchall()]
-        for name in names:
-            cols = [(r[0], r[1]) for r in con.execute(f"describe a.marts.{name}").fetchall()]
-            if cols != [(r[0], r[1]) for r in con.execute(f"describe b.marts.{name}").fetchall()]:
-                out.append(f"{name}: columns")
-                continue
-            order = ", ".join([f'"{c}"' for c, t in cols if t != "DOUBLE"] + [f'"{c}"' for c, t in cols if t == "DOUBLE"])
-            rows_a = con.execute(f"select * from a.marts.{name} order by {order}").fetchall()
-            rows_b = con.execute(f"select * from b.marts.{name} order by {order}").fetchall()
-            same = len(rows_a) == len(rows_b) and all(
-                (x is None and y is None) or (x is not None and y is not None and (
-                    x == y or (t == "DOUBLE" and math.isclose(x, y, rel_tol=1e-12))))
-                for ra, rb in zip(rows_a, rows_b) for (_, t), x, y in zip(cols, ra, rb))
-            if not same:
-                out.append(f"{name}: rows")
-    return out
+    return mart_differences(a, b, [m.name for m in marts()])[1]
 
 
 def main() -> None:

@@ -193,10 +193,8 @@ def lake_location() -> str | None:
 
 
 def lake_lease_minutes() -> int:
-    value = os.environ.get(LAKE_LEASE_ENV, str(DEFAULT_LAKE_LEASE_MINUTES))
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{LAKE_LEASE_ENV} must be a whole number of minutes, got {value!r}")
-    return int(value)
+    """`SLM_LAKE_LEASE_MINUTES`: how long a writer's lease on an S3 lake lasts at most."""
+    return _whole(LAKE_LEASE_ENV, DEFAULT_LAKE_LEASE_MINUTES, " of minutes")
 
 
 def snapshot_store_location() -> str | None:
@@ -237,44 +235,45 @@ def project_dir() -> Path:
     return Path(value).expanduser().resolve() if value else Path(__file__).resolve().parents[1]
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    """The variable `name`, one of `choices` (any case; unset: the first)."""
+    value = (os.environ.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {os.environ[name]!r}")
+    return value
+
+
+def _whole(name: str, default: int, unit: str = "") -> int:
+    """The variable `name`, a whole number of at least 1 (unset: `default`)."""
+    value = os.environ.get(name) or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number{unit} of at least 1, got {value!r}")
+    return int(value)
+
+
 def executor() -> str:
     """`SLM_EXECUTOR`: `multiprocess` (default) or `k8s`, how a launched run executes its steps."""
-    value = (os.environ.get(EXECUTOR_ENV) or EXECUTORS[0]).strip().lower()
-    if value not in EXECUTORS:
-        raise ValueError(f"{EXECUTOR_ENV} must be one of {', '.join(EXECUTORS)}, got {os.environ[EXECUTOR_ENV]!r}")
-    return value
+    return _choice(EXECUTOR_ENV, EXECUTORS)
 
 
 def engine() -> str:
     """`SLM_ENGINE`: `duckdb` (default) or `spark`, the engine dbt builds the models with."""
-    value = (os.environ.get(ENGINE_ENV) or ENGINES[0]).strip().lower()
-    if value not in ENGINES:
-        raise ValueError(f"{ENGINE_ENV} must be one of {', '.join(ENGINES)}, got {os.environ[ENGINE_ENV]!r}")
-    return value
+    return _choice(ENGINE_ENV, ENGINES)
 
 
 def ingest_workers() -> int:
     """`SLM_INGEST_WORKERS`: how many landing files are read at once (default: one per core)."""
-    value = os.environ.get(INGEST_WORKERS_ENV) or str(os.cpu_count() or 1)
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{INGEST_WORKERS_ENV} must be a whole number of at least 1, got {value!r}")
-    return int(value)
+    return _whole(INGEST_WORKERS_ENV, os.cpu_count() or 1)
 
 
 def landing_steps() -> int:
     """`SLM_LANDING_STEPS`: the parallel steps a Dagster run lands new files in (default: as many
     as `ingest_workers()`); on Kubernetes each is a job of its own."""
-    value = os.environ.get(LANDING_STEPS_ENV) or str(ingest_workers())
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{LANDING_STEPS_ENV} must be a whole number of at least 1, got {value!r}")
-    return int(value)
+    return _whole(LANDING_STEPS_ENV, ingest_workers())
 
 
 def _byte_count(name: str, default: int) -> int:
-    value = os.environ.get(name) or str(default)
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name} must be a whole number of bytes of at least 1, got {value!r}")
-    return int(value)
+    return _whole(name, default, " of bytes")
 
 
 def max_record_bytes() -> int:

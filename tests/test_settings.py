@@ -2,6 +2,7 @@
 larger than the limit spills instead of failing (issue 15); the engine is chosen the same way (issue 18)."""
 
 import os
+import re
 
 import duckdb
 import pytest
@@ -85,3 +86,30 @@ def test_the_engine_is_duckdb_unless_spark_is_asked_for_and_nonsense_is_refused(
     monkeypatch.setenv(ENGINE_ENV, "snowflake")
     with pytest.raises(ValueError, match="SLM_ENGINE must be one of duckdb, spark, got 'snowflake'"):
         engine()
+
+
+def test_the_lake_lease_and_landing_steps_follow_the_environment_and_refuse_nonsense(monkeypatch):
+    from pipelines.settings import (LAKE_ENV, LAKE_LEASE_ENV, LANDING_STEPS_ENV, executor, lake_lease_minutes,
+                                    lake_location, landing_steps)
+
+    for name in (LAKE_ENV, LAKE_LEASE_ENV, LANDING_STEPS_ENV, INGEST_WORKERS_ENV, "SLM_EXECUTOR"):
+        monkeypatch.delenv(name, raising=False)
+    assert (lake_location(), lake_lease_minutes(), landing_steps(), executor()) == (
+        None, 60, os.cpu_count() or 1, "multiprocess")
+    monkeypatch.setenv(INGEST_WORKERS_ENV, "3")
+    assert landing_steps() == 3  # as many as files read at once, unless told
+    monkeypatch.setenv(LANDING_STEPS_ENV, "16")
+    monkeypatch.setenv(LAKE_LEASE_ENV, "240")
+    monkeypatch.setenv(LAKE_ENV, "s3://acme-slm/lake/")
+    monkeypatch.setenv("SLM_EXECUTOR", "K8S")
+    assert (lake_location(), lake_lease_minutes(), landing_steps(), executor()) == ("s3://acme-slm/lake/", 240, 16, "k8s")
+    for name, bad, message in ((LAKE_ENV, "/mnt/lake", "SLM_LAKE must be s3://bucket[/prefix], got '/mnt/lake'"),
+                               (LAKE_ENV, "s3://", "SLM_LAKE must be s3://bucket"),
+                               (LAKE_LEASE_ENV, "1h", "SLM_LAKE_LEASE_MINUTES must be a whole number of minutes"),
+                               (LANDING_STEPS_ENV, "0", "SLM_LANDING_STEPS must be a whole number of at least 1"),
+                               ("SLM_EXECUTOR", "yarn", "SLM_EXECUTOR must be one of multiprocess, k8s, got 'yarn'")):
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(ValueError, match=re.escape(message)):
+            {LAKE_ENV: lake_location, LAKE_LEASE_ENV: lake_lease_minutes, LANDING_STEPS_ENV: landing_steps,
+             "SLM_EXECUTOR": executor}[name]()
+        monkeypatch.delenv(name)

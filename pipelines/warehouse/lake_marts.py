@@ -27,14 +27,18 @@ from .project import Mart, ProjectError, marts
 Printer = Callable[[str], None]
 
 
+def _mart_folder(tables: str, mart: str) -> Path:
+    """Where Spark keeps one mart's table: `<tables>/marts.db/<mart>` (with its day folders, if any)."""
+    return Path(tables) / "marts.db" / mart
+
+
 def mart_files(tables: str, mart: str) -> str:
-    """The Parquet files of one mart table written by Spark (with its day folders, if any)."""
-    return f"{tables.rstrip('/')}/marts.db/{mart}/**/*.parquet"
+    """The Parquet files of one mart table written by Spark, as a DuckDB glob."""
+    return f"{_mart_folder(tables, mart)}/**/*.parquet"
 
 
 def _has_files(tables: str, mart: str) -> bool:
-    folder = Path(tables) / "marts.db" / mart
-    return any(folder.rglob("*.parquet"))
+    return any(_mart_folder(tables, mart).rglob("*.parquet"))
 
 
 def _select_list(con: duckdb.DuckDBPyConnection, source: str, m: Mart) -> str:

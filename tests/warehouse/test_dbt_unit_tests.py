@@ -20,8 +20,8 @@ def test_dbt_unit_tests_pass(scenario_run, tmp_path):
     assert done.returncode == 0, done.stdout[-3000:]
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     # (the run's on-run-start hook reports too: it names the lake's files on Spark, nothing on DuckDB)
-    outcome = {r["unique_id"].split(".")[-1]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
-    assert outcome == {
+    statuses = {r["unique_id"].split(".")[-1]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert statuses == {
         "error_budget_status_and_projection": "pass",
         "slo_windows_rolling_and_calendar": "pass",
         "sources_disagree_only_beyond_the_tolerance": "pass",

@@ -7,7 +7,6 @@ One Spark build for the module (about three minutes of the suite: dbt starts one
 and runs the project's 47 models and 71 tests on it)."""
 
 import hashlib
-import math
 import os
 import shutil
 
@@ -18,6 +17,7 @@ from pipelines.audit.snapshot import create_snapshot
 from pipelines.cli.runner import run_pipeline
 from pipelines.ingest import Lake
 from pipelines.settings import ENGINE_ENV, LAKE_ENV, Settings
+from pipelines.warehouse.parity import mart_differences
 from pipelines.warehouse.project import marts
 
 pytestmark = pytest.mark.skipif(shutil.which("java") is None,
@@ -55,16 +55,6 @@ def engines(scenario_run, tmp_path_factory, s3_server):
 
 def _columns(con, db: str, mart: str) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in con.execute(f"describe {db}.marts.{mart}").fetchall()]
-
-
-def _same(a, b, kind: str) -> bool:
-    if a is None or b is None:
-        return a is b
-    if kind == "DOUBLE":
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
-    return a == b
 
 
 def test_spark_wrote_the_marts_as_parquet_tables_on_the_lake(engines):
@@ -113,23 +103,8 @@ def test_every_mart_equals_the_duckdb_build_row_for_row(engines):
     duck, spark, _ = engines
     names = [m.name for m in marts()]
     assert len(names) == 16
-    with duckdb.connect() as con:
-        con.execute(f"attach '{duck.warehouse}' as d (read_only)")
-        con.execute(f"attach '{spark.warehouse}' as s (read_only)")
-        compared = {}
-        for name in names:
-            cols = _columns(con, "d", name)
-            assert _columns(con, "s", name) == cols, name
-            # rows matched by every exact column first, then the doubles
-            exact = [f'"{c}"' for c, t in cols if t != "DOUBLE"]
-            order = ", ".join(exact + [f'"{c}"' for c, t in cols if t == "DOUBLE"])
-            d = con.execute(f"select * from d.marts.{name} order by {order}").fetchall()
-            s = con.execute(f"select * from s.marts.{name} order by {order}").fetchall()
-            assert len(d) == len(s), (name, len(d), len(s))
-            for row_d, row_s in zip(d, s):
-                bad = [c for (c, t), a, b in zip(cols, row_d, row_s) if not _same(a, b, t)]
-                assert not bad, (name, bad, row_d, row_s)
-            compared[name] = len(d)
+    compared, differences = mart_differences(duck.warehouse, spark.warehouse, names)
+    assert differences == []
     # the scenario's figures are not empty tables compared with empty tables
     assert compared["fct_sli_daily"] > 0 and compared["fct_burn_rate"] > 0 and compared["fct_sla_compliance"] > 0
     assert compared["fct_error_budget"] > 0 and compared["fct_telemetry_gaps"] > 0
