@@ -178,6 +178,13 @@ def write_scenario(landing: Path) -> None:
            for i in range(1000)]
     (landing / "api").mkdir(parents=True)
     (landing / "api" / "api-2026-10-02.jsonl").write_text("\n".join(api) + "\n")
+    # one incident of the generated catalog service (10-25, six hours): budget attribution has an
+    # incident to attribute on both engines; its file is not telemetry
+    (landing / "incidents").mkdir()
+    (landing / "incidents" / "incidents.jsonl").write_text(json.dumps(
+        {"id": "INC-42", "title": "catalog latency", "services": ["catalog"], "severity": "sev2",
+         "started_at": "2026-10-25T00:00:00Z", "detected_at": "2026-10-25T00:20:00Z",
+         "mitigated_at": "2026-10-25T05:00:00Z", "resolved_at": "2026-10-25T06:00:00Z", "url": None}) + "\n")
 
 
 @pytest.fixture(scope="session")
@@ -225,13 +232,19 @@ def table_fingerprint(con, table: str) -> tuple[int, str]:
                        f"(select cast(row({values}) as varchar) as r from {table})").fetchone()
 
 
-def availability_catalog(*services: str, good: str = "status_code < 500", target: float = 0.99) -> str:
-    """A catalog of one 28-day availability SLO per service (`<service>-availability`)."""
+def availability_catalog(*services: str, good: str = "status_code < 500", target: float = 0.99,
+                         components: dict[str, str] | None = None) -> str:
+    """A catalog of one 28-day availability SLO per service (`<service>-availability`); `components`
+    gives a service its status page components (`slm/components`)."""
+    def metadata(svc: str) -> str:
+        named = (components or {}).get(svc)
+        return f'{{name: {svc}, annotations: {{slm/components: "{named}"}}}}' if named else f"{{name: {svc}}}"
+
     return "".join(f"""
 ---
 apiVersion: openslo/v1
 kind: Service
-metadata: {{name: {svc}}}
+metadata: {metadata(svc)}
 spec: {{}}
 ---
 apiVersion: openslo/v1

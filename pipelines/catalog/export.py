@@ -65,6 +65,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("journey_service", pa.string()), ("member_service", pa.string()), ("depth", pa.int32()),
         ("slo_name", pa.string()),
     ]),
+    "service_components": pa.schema([("component", pa.string()), ("service_name", pa.string())]),
     "alert_conditions": pa.schema([
         ("slo_document", pa.string()), ("alert_policy", pa.string()), ("condition_name", pa.string()),
         ("severity", pa.string()), ("op", pa.string()), ("threshold", pa.float64()),

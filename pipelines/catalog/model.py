@@ -40,6 +40,8 @@ DEFAULT_ROLLING_DAYS = 28
 BUDGETING_METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
 THRESHOLD_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 VALID_FROM_ANNOTATION = "slm/valid-from"
+# A Service's status page components (`;`-separated), by which landed incidents name it (issue 19)
+COMPONENTS_ANNOTATION = "slm/components"
 # Bounds that keep what validates computable (issue 16): amounts fit the marts' money type with room
 # for pro-rating (decimal(18, 2), fee x 100 x 2 x days in an integer); a window is at least a day
 # and at most ten years of history.
@@ -119,6 +121,7 @@ class Catalog:
     composite_members: list[dict] = field(default_factory=list)
     contract_exclusion_kinds: list[dict] = field(default_factory=list)  # (contract, kind honoured)
     exclusion_kinds: list[dict] = field(default_factory=list)  # EXCLUSION_KINDS, as a table for dbt
+    service_components: list[dict] = field(default_factory=list)  # status page component -> service
     notes: list[Problem] = field(default_factory=list)  # valid, but not computed here
 
     @property

@@ -51,6 +51,7 @@ def demo(home: str | None, seed: int, days: int) -> None:
 def ingest(landing: str, home: str | None, dry_run: bool) -> None:
     """Land new files into the lake and republish the days they touch (no models, no checks)."""
     from ..ingest import land, plan, write_day_partition
+    from ..ingest.incidents import publish_incidents
     from ..ingest.remote_lake import reading, writing
 
     settings = Settings.from_env(home=home, landing=landing)
@@ -74,10 +75,11 @@ def ingest(landing: str, home: str | None, dry_run: bool) -> None:
             kind = "correction" if e.supersedes else "new"
             click.echo(f"  {kind:<10}  {e.path}: {e.rows_read} read = {e.rows_landed} landed + "
                        f"{e.rows_quarantined} quarantined")
-        days = sorted({d for e in report.landed for d in e.days})
+        days = sorted({d for e in report.landed if e.events for d in e.days})
         active = lake.active()
         for day in days:
             write_day_partition(lake, day, active)
+        publish_incidents(lake)
     listed = f": {days[0]}" + (f" .. {days[-1]}" if len(days) > 1 else "") if days else ""
     click.echo(f"{len(report.landed)} file(s) landed ({len(report.corrections)} correction(s)), "
                f"{report.already_landed} landed before; published {len(days)} day partition(s){listed}")

@@ -79,3 +79,5 @@ RAW_SCHEMA = pa.schema([(f, pa.string()) for f in CANONICAL_FIELDS] + [
 # The landing formats a record can arrive in (ingest.formats has one reader for each; SLM_FORMATS
 # names them). "unknown" is not one: such a file's lines go to quarantine.
 LANDING_FORMATS = ("jsonl", "jsonl.gz", "csv", "csv.gz", "parquet", "otlp", "prometheus", "access_log", "alb")
+# The formats of incident timelines (ingest.incidents): landed like telemetry, published apart.
+INCIDENT_FORMATS = ("incidents_jsonl", "incidents_csv", "statuspage", "downtime_csv")

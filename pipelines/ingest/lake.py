@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from ..core.events import LANDED_SCHEMA
+from ..core.events import INCIDENT_FORMATS, LANDED_SCHEMA
 from ..core.storage import atomic_path, exclusive_lock, write_bytes_atomic
 from ..settings import engine_config
 
@@ -37,6 +37,11 @@ class LedgerEntry:
     landed_at: str
     supersedes: str | None = None
     location: str | None = None  # where it was read from (a folder path or s3://bucket/key)
+
+    @property
+    def events(self) -> bool:
+        """Telemetry (published by day), not an incident timeline (published whole)."""
+        return self.format not in INCIDENT_FORMATS
 
 
 class Lake:
@@ -83,6 +88,11 @@ class Lake:
             self.remote.fetch(self, f"files/{sha}.parquet")
         return path
 
+    @property
+    def incidents(self) -> Path:
+        """The newest version of every landed incident (ingest.incidents.publish_incidents)."""
+        return self.root / "incidents" / "incidents.parquet"
+
     def partition_path(self, day: str) -> Path:
         return self.events / f"day={day}" / "events.parquet"
 
@@ -106,7 +116,7 @@ def write_day_partition(lake: Lake, day: str, active: list[LedgerEntry] | None =
 
     Pass `active` (from `lake.active()`) when publishing many days, to read the ledger once."""
     active = lake.active() if active is None else active
-    sources = [str(lake.landed_file(e.file_sha256)) for e in active if day in e.days]
+    sources = [str(lake.landed_file(e.file_sha256)) for e in active if day in e.days and e.events]
     target = lake.partition_path(day)
     con = duckdb.connect(config=engine_config())
     try:
@@ -130,4 +140,5 @@ def _sql_path(path: Path) -> str:
 
 
 def landed_days(lake: Lake) -> list[str]:
-    return sorted({d for e in lake.active() for d in e.days})
+    """The days with landed telemetry (incident timelines do not make a day to compute)."""
+    return sorted({d for e in lake.active() if e.events for d in e.days})

@@ -22,11 +22,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..core.events import LANDED_SCHEMA, QUARANTINE_SCHEMA
+from ..core.events import INCIDENT_FORMATS, LANDED_SCHEMA, QUARANTINE_SCHEMA
 from ..core.hashing import sha256_file
 from ..core.storage import atomic_path, remove_abandoned, temporary_owner, write_bytes_once
 from ..settings import engine_config, ingest_workers, plausible_timestamps
-from .formats import detect_format, format_for, raw_batches
+from .formats import UNREADABLE, detect_format, format_for, raw_batches
+from .incidents import INCIDENT_SCHEMA, land_incidents
 from .lake import Lake, LedgerEntry
 from .landing import LandingFile, open_landing
 from .validate import validated
@@ -50,48 +51,20 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
     """Land one file; None when another writer (a parallel step, another run) landed the same
     bytes first: its ledger entry stands, this one is not written."""
     fmt = fmt or detect_format(path)
-    service = rel.split("/", 1)[0] if "/" in rel else None
-    con = duckdb.connect(config=engine_config())
-    con.execute("set TimeZone = 'UTC'")
-    plausible = plausible_timestamps()
-    read = landed_n = bad_n = 0
-    days: set[str] = set()
     lake.files.mkdir(parents=True, exist_ok=True)
     lake.quarantine.mkdir(parents=True, exist_ok=True)
     with atomic_path(lake.files / f"{sha}.parquet") as good_tmp, atomic_path(lake.quarantine / f"{sha}.parquet") as bad_tmp:
-        with pq.ParquetWriter(good_tmp, LANDED_SCHEMA, compression="zstd") as good_w, \
-             pq.ParquetWriter(bad_tmp, QUARANTINE_SCHEMA, compression="zstd") as bad_w:
-            batches, last_line = raw_batches(path, fmt, service), 0
-            while True:
-                try:
-                    batch = next(batches)
-                except StopIteration:
-                    break
-                except Exception as exc:  # UNREADABLE (damaged gzip, bad encoding) and any reader failure
-                    # Keep what was read before the damage (or before a reader met a shape it
-                    # cannot handle); the rest is one quarantined record. One bad file never
-                    # stops the others.
-                    reason = f"file unreadable after line {last_line}: {type(exc).__name__}: {exc}"
-                    bad_w.write_table(pa.Table.from_pylist(
-                        [{"file_sha256": sha, "file": rel, "line": last_line + 1, "reason": reason[:500], "raw": None}],
-                        schema=QUARANTINE_SCHEMA))
-                    read += 1
-                    bad_n += 1
-                    break
-                try:
-                    landed, bad = validated(con, batch, sha, rel, plausible)
-                except duckdb.Error as exc:  # a value the rules did not foresee: the batch waits in quarantine
-                    landed, bad = LANDED_SCHEMA.empty_table(), _quarantined(batch, sha, rel, f"not validated: {exc}")
-                read += batch.num_rows
-                landed_n += landed.num_rows
-                bad_n += bad.num_rows
-                last_line = pc.max(batch["_line"]).as_py() or last_line
-                if landed.num_rows:
-                    good_w.write_table(landed)
-                    days.update(d.isoformat() for d in pc.unique(landed["day"]).to_pylist())
-                if bad.num_rows:
-                    bad_w.write_table(bad)
-    con.close()
+        if fmt in INCIDENT_FORMATS:
+            try:
+                read, landed_n, bad_n, days = land_incidents(path, fmt, sha, rel, good_tmp, bad_tmp)
+            except UNREADABLE as exc:  # a damaged file of incidents: one quarantined record
+                pq.write_table(INCIDENT_SCHEMA.empty_table(), good_tmp)
+                pq.write_table(pa.Table.from_pylist([{"file_sha256": sha, "file": rel, "line": 1, "raw": None,
+                                                      "reason": f"file unreadable: {type(exc).__name__}: {exc}"[:500]}],
+                                                    schema=QUARANTINE_SCHEMA), bad_tmp)
+                read, landed_n, bad_n, days = 1, 0, 1, set()
+        else:
+            read, landed_n, bad_n, days = _land_events(path, fmt, rel, sha, good_tmp, bad_tmp)
     if read != landed_n + bad_n:  # the promise this stage exists for
         raise AssertionError(f"{rel}: read {read} != landed {landed_n} + quarantined {bad_n}")
     entry = LedgerEntry(
@@ -105,6 +78,51 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
     if not write_bytes_once(json.dumps(asdict(entry), indent=1).encode(), lake.ledger_dir / f"{sha}.json"):
         return None
     return entry
+
+
+def _land_events(path: Path, fmt: str, rel: str, sha: str, good_tmp: Path, bad_tmp: Path) -> tuple[int, int, int, set[str]]:
+    """Read one telemetry file into `good_tmp` (LANDED_SCHEMA) and `bad_tmp` (quarantine), batch by
+    batch: (read, landed, quarantined, the days of its landed events)."""
+    service = rel.split("/", 1)[0] if "/" in rel else None
+    con = duckdb.connect(config=engine_config())
+    con.execute("set TimeZone = 'UTC'")
+    plausible = plausible_timestamps()
+    read = landed_n = bad_n = 0
+    days: set[str] = set()
+    with pq.ParquetWriter(good_tmp, LANDED_SCHEMA, compression="zstd") as good_w, \
+         pq.ParquetWriter(bad_tmp, QUARANTINE_SCHEMA, compression="zstd") as bad_w:
+        batches, last_line = raw_batches(path, fmt, service), 0
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                break
+            except Exception as exc:  # UNREADABLE (damaged gzip, bad encoding) and any reader failure
+                # Keep what was read before the damage (or before a reader met a shape it
+                # cannot handle); the rest is one quarantined record. One bad file never
+                # stops the others.
+                reason = f"file unreadable after line {last_line}: {type(exc).__name__}: {exc}"
+                bad_w.write_table(pa.Table.from_pylist(
+                    [{"file_sha256": sha, "file": rel, "line": last_line + 1, "reason": reason[:500], "raw": None}],
+                    schema=QUARANTINE_SCHEMA))
+                read += 1
+                bad_n += 1
+                break
+            try:
+                landed, bad = validated(con, batch, sha, rel, plausible)
+            except duckdb.Error as exc:  # a value the rules did not foresee: the batch waits in quarantine
+                landed, bad = LANDED_SCHEMA.empty_table(), _quarantined(batch, sha, rel, f"not validated: {exc}")
+            read += batch.num_rows
+            landed_n += landed.num_rows
+            bad_n += bad.num_rows
+            last_line = pc.max(batch["_line"]).as_py() or last_line
+            if landed.num_rows:
+                good_w.write_table(landed)
+                days.update(d.isoformat() for d in pc.unique(landed["day"]).to_pylist())
+            if bad.num_rows:
+                bad_w.write_table(bad)
+    con.close()
+    return read, landed_n, bad_n, days
 
 
 def _quarantined(batch: pa.Table, sha: str, rel: str, reason: str) -> pa.Table:

@@ -44,7 +44,7 @@ def test_retention_prunes_old_files_unless_a_retained_snapshot_needs_them(home, 
 
     # 31 days after it was made, its retention has run out: they may go ...
     later = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=31)
-    assert by_service(plan_prune(lake, store, keep_days=10, today=later).prune) == ["api", "catalog", "web"]
+    assert by_service(plan_prune(lake, store, keep_days=10, today=later).prune) == ["api", "catalog", "incidents", "web"]
     # ... unless a legal hold keeps the snapshot, and so its lineage
     store.set_legal_hold(info.snapshot_id, True, "matter 2026-17 (ACME dispute)", "counsel")
     assert store.legal_hold(info.snapshot_id)["reason"] == "matter 2026-17 (ACME dispute)"
@@ -64,7 +64,7 @@ def test_retention_prunes_old_files_unless_a_retained_snapshot_needs_them(home, 
     assert {e.file_sha256 for e in lake.ledger()} == ledger_before  # the ledger keeps every entry
     records = {p.stem: json.loads(p.read_text()) for p in lake.pruned_dir.glob("*.json")}
     assert set(records) == pruned and all(r["cutoff"] == "2026-10-15" for r in records.values())
-    assert by_service(lake.active()) == ["catalog"]
+    assert by_service(lake.active()) == ["catalog", "incidents"]  # the incident of 10-25 is within retention
     assert not lake.partition_path("2026-10-01").exists() and not lake.partition_path("2026-10-02").exists()
     assert lake.partition_path("2026-10-20").exists()
     # the landing zone still holds the raw deliveries: they are known, never landed again

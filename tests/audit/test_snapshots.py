@@ -44,13 +44,14 @@ def test_snapshot_freezes_the_period_with_hashes_counts_and_lineage(snap_setting
         path = info.path / f["path"]
         assert sha256_file(path) == f["sha256"] and path.stat().st_size == f["bytes"]
         assert not os.stat(path).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)  # read-only
-    # every landed file that fed October: web (10-01), api (10-02) and the ten generated catalog days
-    assert {i["path"].split("/")[0] for i in m["inputs"]} == {"web", "api", "catalog"}
-    assert len(m["inputs"]) == 12
+    # every landed file that fed October: web (10-01), api (10-02), the ten generated catalog days
+    # and the incident of 10-25 (budget attribution)
+    assert {i["path"].split("/")[0] for i in m["inputs"]} == {"web", "api", "catalog", "incidents"}
+    assert len(m["inputs"]) == 13
     # lineage: the whole lake state the period depends on (here all of it, back to 50 days before
     # October: the 7-week volume baseline and the 28-day windows), kept as a hashed file
     lineage = json.loads((info.path / "lineage.json").read_text())
-    assert m["lineage"] == {"file": "lineage.json", "start": "2026-08-12", "files": 12} == {
+    assert m["lineage"] == {"file": "lineage.json", "start": "2026-08-12", "files": 13} == {
         "file": "lineage.json", "start": lineage["lineage_start"], "files": len(lineage["files"])}
     # dbt: the scenario's run built and tested every node; its results are recorded per node
     _, outcome, _ = scenario_run

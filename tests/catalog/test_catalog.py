@@ -342,3 +342,26 @@ def test_the_documented_complete_example_validates(tmp_path):
     (tmp_path / "catalog.yaml").write_text(re.search(r"```yaml\n(.*?)```", example, re.S).group(1))
     cat = load_catalog(tmp_path)
     assert cat.problems == [] and {s["slo_name"] for s in cat.slos} >= {"checkout-availability"}
+
+
+def test_a_services_status_page_components_map_incidents_to_it(tmp_path):
+    """`slm/components` (issue 19): `;`-separated names, each naming one Service only."""
+    def service(name, components):
+        return f"""
+apiVersion: openslo/v1
+kind: Service
+metadata:
+  name: {name}
+  annotations: {{slm/components: {components}}}
+spec: {{}}
+"""
+    cat = load_catalog(write(tmp_path, service("web", '"Web Frontend; CDN ;"'), service("api", '"API"')))
+    assert cat.ok, cat.problems
+    assert cat.service_components == [{"component": "Web Frontend", "service_name": "web"},
+                                      {"component": "CDN", "service_name": "web"},
+                                      {"component": "API", "service_name": "api"}]
+    bad = load_catalog(write(tmp_path / "bad" if (tmp_path / "bad").mkdir() is None else None,
+                             service("web", '"Web Frontend"'), service("cdn", '"web frontend"'), service("api", "' ; '")))
+    assert [(p.name, p.path, p.message) for p in bad.problems] == [
+        ("cdn", "metadata.annotations.slm/components", "component 'web frontend' already names Service 'web'"),
+        ("api", "metadata.annotations.slm/components", "must be component names separated by ';', got ' ; '")]

@@ -5,7 +5,6 @@ the SLOs that name them, SLOs before the contracts and dependencies that name th
 
 from __future__ import annotations
 
-from ...core.hashing import canonical_hash
 from ..model import EXCLUSION_KINDS, Catalog
 from .alerting import alert_policy, condition_document
 from .context import Resolution
@@ -13,6 +12,7 @@ from .contract import contract
 from .dependency import composites, dependency
 from .exclusion import exclusion
 from .indicator import sli
+from .service import service
 from .slo import slo
 
 
@@ -28,12 +28,7 @@ def resolve(cat: Catalog) -> None:
             continue  # its own problems are still reported
         seen[doc.name] = doc
     for doc in ctx.named("Service"):
-        cat.services.append({
-            "service_name": doc.name,
-            "display_name": (doc.body.get("metadata") or {}).get("displayName") or doc.name,
-            "description": doc.spec.get("description") or "",
-            "definition_hash": canonical_hash(doc.body),
-        })
+        service(ctx, doc)
     for doc in ctx.named("SLI"):
         sli(ctx, doc)
     for doc in ctx.named("AlertCondition"):

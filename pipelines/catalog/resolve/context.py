@@ -14,6 +14,7 @@ class Resolution:
         self.alert_rows: list[dict] = []                      # conditions, by AlertPolicy
         self.sli_sources: dict[str, dict | None] = {}         # SLI name -> what it counts (None: it has problems)
         self.conditions: dict[str, dict | None] = {}          # AlertCondition name -> its row (None: it has problems)
+        self.components: dict[str, str] = {}                  # status page component (lower case) -> Service
 
     def problem(self, doc: Document, path: str, message: str) -> None:
         """Something that makes the catalog unusable: `slm validate` lists it, runs refuse. A place

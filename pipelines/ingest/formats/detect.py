@@ -4,6 +4,7 @@ lines, Parquet's magic bytes), else by extension; SLM_FORMATS overrides it by pa
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from pathlib import Path
 
@@ -30,6 +31,9 @@ def detect_format(path: Path) -> str:
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()  # a byte order mark says nothing of the format
     first = text.split(b"\n", 1)[0].decode("utf-8", "replace")
     compact = re.sub(rb"\s+", b"", text)
+    incidents = incident_format(text)  # incident timelines (ingest.incidents), before telemetry's shapes
+    if incidents:
+        return incidents
     if compact.startswith(b'{"resourceSpans"'):
         return "otlp"
     if compact.startswith((b'{"status":', b'{"data":')) and b'"resultType":' in compact:
@@ -49,6 +53,28 @@ def detect_format(path: Path) -> str:
         if name.endswith(ext):
             return fmt
     return "unknown"
+
+
+def incident_format(head: bytes) -> str | None:
+    """The incident shape a file's first bytes show, or None (not incidents)."""
+    compact = b"".join(head.split())
+    if compact.startswith((b'{"page":', b'{"incidents":')):
+        return "statuspage"
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    if first.startswith("{"):
+        if '"started_at"' not in first:
+            return None
+        try:
+            keys = set(json.loads(first))
+        except (ValueError, RecursionError, TypeError):  # not JSON, nested past any sense, not an object
+            return None
+        return "incidents_jsonl" if {"id", "started_at"} <= keys and "timestamp" not in keys else None
+    header = {h.strip().lower() for h in first.split(",")}
+    if {"incident_id", "downtime_start", "downtime_end"} <= header:
+        return "downtime_csv"
+    if {"id", "title", "started_at"} <= header:
+        return "incidents_csv"
+    return None
 
 
 def format_for(rel: str, formats: dict[str, str] | None) -> str | None:

@@ -1,0 +1,237 @@
+"""Incident timelines as landed data (issue 19): the same ledger, quarantine and corrections as
+telemetry, in a shape of their own.
+
+Three shapes are recognised by their fields, anywhere in the landing location:
+- canonical, JSONL or CSV: `id`, `title`, `services` (our service names; in CSV separated by `;`),
+  `severity`, `started_at`, `detected_at`, `mitigated_at`, `resolved_at`, `url`, optionally
+  `updated_at` and `components` (status page component names);
+- an Atlassian Statuspage incidents document (`{"page": ..., "incidents": [...]}`, the
+  `/api/v2/incidents.json` export): `name` is the title, `impact` the severity, `created_at` the
+  detection, `monitoring_at` the mitigation, `shortlink` the URL, `components[].name` the
+  components; a record's "line" is its place in the `incidents` list;
+- downtime windows (`incident_id`, `downtime_start`, `downtime_end`, `title`, `impact`), as a
+  status page history scraped into CSV gives them: no components, so the title names them.
+Times are RFC 3339 with a zone, kept as UTC; every time but `started_at` may be missing; none but
+`updated_at` may lie before `started_at`. A record that breaks a rule is quarantined with the field
+named. `lake/incidents/incidents.parquet` holds the newest version of each incident (by
+`updated_at`, then delivery): an incident updated later supersedes its earlier version.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..core.events import INCIDENT_FORMATS, QUARANTINE_SCHEMA
+from ..core.storage import atomic_path
+from ..settings import plausible_timestamps
+from .formats.records import HEAD_CHARS, too_large
+from .formats.text import TooLarge, TooLong, is_gzip, read_text, text_lines
+
+TIMES = ("started_at", "detected_at", "mitigated_at", "resolved_at", "updated_at")
+INCIDENT_SCHEMA = pa.schema([
+    ("incident_id", pa.string()), ("title", pa.string()), ("severity", pa.string()),
+    ("services", pa.list_(pa.string())), ("components", pa.list_(pa.string())),
+    *[(t, pa.timestamp("us")) for t in TIMES],
+    ("url", pa.string()), ("file_sha256", pa.string()), ("file", pa.string()), ("line", pa.int64()),
+])
+CANONICAL = ("id", "title", "services", "severity", "started_at", "detected_at", "mitigated_at", "resolved_at", "url")
+
+
+# --- the shapes, as records of text ----------------------------------------------------------------
+def _canonical(rec: dict) -> dict:
+    return {**{k: rec.get(k) for k in CANONICAL}, "updated_at": rec.get("updated_at"),
+            "components": rec.get("components")}
+
+
+def _statuspage(rec: dict) -> dict:
+    components = rec.get("components")
+    return {"id": rec.get("id"), "title": rec.get("name"), "severity": rec.get("impact"), "services": [],
+            "components": [c.get("name") for c in components if isinstance(c, dict)] if isinstance(components, list)
+            else components,
+            "started_at": rec.get("started_at") or rec.get("created_at"), "detected_at": rec.get("created_at"),
+            "mitigated_at": rec.get("monitoring_at"), "resolved_at": rec.get("resolved_at"),
+            "updated_at": rec.get("updated_at"), "url": rec.get("shortlink")}
+
+
+def _downtime(rec: dict) -> dict:
+    return {"id": rec.get("incident_id"), "title": rec.get("title"), "severity": rec.get("impact"),
+            "services": [], "components": [], "started_at": rec.get("downtime_start"),
+            "resolved_at": rec.get("downtime_end"), "url": None}
+
+
+def _split(value) -> list | None:
+    return [v.strip() for v in value.split(";") if v.strip()] if isinstance(value, str) else value
+
+
+def raw_incidents(path: Path, fmt: str) -> Iterator[tuple[int, str | None, dict | None, str | None]]:
+    """(line, raw text, record, why it could not be read) for every record of the file."""
+    if fmt == "statuspage":
+        try:
+            doc = json.loads(read_text(path))
+        except TooLarge as exc:
+            yield 1, None, None, too_large(exc.args[1])
+            return
+        except (ValueError, RecursionError) as exc:
+            yield 1, None, None, f"not a JSON document: {exc}"
+            return
+        incidents = doc.get("incidents") if isinstance(doc, dict) else None
+        if not isinstance(incidents, list):
+            yield 1, None, None, "incidents: expected a list of incidents"
+            return
+        for n, rec in enumerate(incidents, start=1):
+            raw = json.dumps(rec)[:HEAD_CHARS]
+            yield (n, raw, _statuspage(rec), None) if isinstance(rec, dict) else (n, raw, None, "not an object")
+        return
+    lines = text_lines(path, is_gzip(path))
+    if fmt == "incidents_jsonl":
+        for n, line in enumerate(lines, start=1):
+            if isinstance(line, TooLong):
+                yield n, line, None, line.reason
+            elif line.strip():
+                try:
+                    rec = json.loads(line)
+                except (ValueError, RecursionError) as exc:
+                    yield n, line[:HEAD_CHARS], None, f"not JSON: {type(exc).__name__}: {exc}"[:500]
+                    continue
+                yield (n, line[:HEAD_CHARS], _canonical(rec), None) if isinstance(rec, dict) else \
+                    (n, line[:HEAD_CHARS], None, "not a JSON object")
+        return
+    numbered = list(enumerate(lines, start=1))  # incident files are small: a status page's years
+    reader = csv.reader(io.StringIO("\n".join("" if isinstance(l, TooLong) else l for _, l in numbered)))
+    header = [h.strip().lower() for h in next(reader, [])]
+    for values in reader:
+        n = reader.line_num
+        raw = numbered[n - 1][1] if n - 1 < len(numbered) else ""
+        if isinstance(raw, TooLong):
+            yield n, raw, None, raw.reason
+            continue
+        if not values:
+            continue
+        if len(values) != len(header):
+            yield n, raw[:HEAD_CHARS], None, f"expected {len(header)} fields as in the header, got {len(values)}"
+            continue
+        rec = {k: (v if v != "" else None) for k, v in zip(header, values)}
+        if fmt == "downtime_csv":
+            yield n, raw[:HEAD_CHARS], _downtime(rec), None
+        else:
+            rec["services"], rec["components"] = _split(rec.get("services")), _split(rec.get("components"))
+            yield n, raw[:HEAD_CHARS], _canonical(rec), None
+
+
+# --- the rules ---------------------------------------------------------------------------------------
+def _time(value, field: str, plausible: tuple[dt.datetime, dt.datetime]) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{field}: expected an RFC 3339 time, got {json.dumps(value)[:80]}")
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{field}: not an RFC 3339 time: {value[:80]!r}") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{field}: {value[:80]!r} has no time zone (RFC 3339 needs Z or an offset)")
+    utc = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if not plausible[0].replace(tzinfo=None) <= utc < plausible[1].replace(tzinfo=None):
+        raise ValueError(f"{field}: {value[:80]!r} is outside the plausible range (SLM_TIMESTAMPS_FROM ...)")
+    return utc
+
+
+def _names(value, field: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f"{field}: expected a list of names, got {json.dumps(value)[:80]}")
+    return [v.strip() for v in value]
+
+
+def checked(rec: dict, plausible) -> dict:
+    """The record as an incident row, or ValueError naming the field that breaks a rule."""
+    ident = rec.get("id")
+    if ident is None or not str(ident).strip():
+        raise ValueError("id: missing")
+    if isinstance(ident, (dict, list, bool)):
+        raise ValueError(f"id: expected text or a number, got {json.dumps(ident)[:80]}")
+    for text in ("title", "severity", "url"):
+        if rec.get(text) is not None and not isinstance(rec[text], str):
+            raise ValueError(f"{text}: expected text, got {json.dumps(rec[text])[:80]}")
+    times = {t: _time(rec.get(t), t, plausible) for t in TIMES}
+    if times["started_at"] is None:
+        raise ValueError("started_at: missing")
+    for t in ("detected_at", "mitigated_at", "resolved_at"):
+        if times[t] is not None and times[t] < times["started_at"]:
+            raise ValueError(f"{t}: {rec[t]} is before started_at {rec['started_at']}")
+    return {"incident_id": str(ident).strip(), "title": rec.get("title"), "severity": rec.get("severity"),
+            "services": _names(rec.get("services"), "services"),
+            "components": _names(rec.get("components"), "components"), **times, "url": rec.get("url")}
+
+
+def land_incidents(path: Path, fmt: str, sha: str, rel: str, good_tmp: Path, bad_tmp: Path) -> tuple[int, int, int, set[str]]:
+    """Read one incident file into `good_tmp` (INCIDENT_SCHEMA) and `bad_tmp` (quarantine):
+    (read, landed, quarantined, the UTC days its incidents span)."""
+    assert fmt in INCIDENT_FORMATS, fmt
+    plausible = plausible_timestamps()
+    good, bad, days = [], [], set()
+    for n, raw, rec, why in raw_incidents(path, fmt):
+        if rec is not None:
+            try:
+                row = checked(rec, plausible)
+            except ValueError as exc:
+                why = str(exc)
+            else:
+                good.append({**row, "file_sha256": sha, "file": rel, "line": n})
+                last = row["resolved_at"] or row["started_at"]
+                day = row["started_at"].date()
+                while day <= last.date():
+                    days.add(day.isoformat())
+                    day += dt.timedelta(days=1)
+                continue
+        bad.append({"file_sha256": sha, "file": rel, "line": n, "reason": why[:500], "raw": raw})
+    pq.write_table(pa.Table.from_pylist(good, schema=INCIDENT_SCHEMA), good_tmp, compression="zstd")
+    pq.write_table(pa.Table.from_pylist(bad, schema=QUARANTINE_SCHEMA), bad_tmp, compression="zstd")
+    return len(good) + len(bad), len(good), len(bad), days
+
+
+NAMES_SCHEMA = pa.schema([("incident_id", pa.string()), ("name_kind", pa.string()), ("name", pa.string())])
+
+
+def publish_incidents(lake) -> int:
+    """`lake/incidents/incidents.parquet`: the newest version of every incident of the active
+    landed incident files (newest by `updated_at`, then by delivery and line); and beside it
+    `incident_names.parquet`, what each names, flat for any engine: its services, else its
+    components, else its title (the warehouse looks for component names in it). Its row count."""
+    active = [e for e in lake.active() if e.format in INCIDENT_FORMATS]
+    names_path = lake.incidents.with_name("incident_names.parquet")
+    with atomic_path(lake.incidents) as tmp, atomic_path(names_path) as names_tmp:
+        if not active:
+            pq.write_table(INCIDENT_SCHEMA.empty_table(), tmp)
+            pq.write_table(NAMES_SCHEMA.empty_table(), names_tmp)
+        else:
+            order = pa.table({"file_sha256": [e.file_sha256 for e in active], "landed_at": [e.landed_at for e in active]})
+            with duckdb.connect() as con:
+                con.register("deliveries", order)
+                con.execute(
+                    "create table newest as select i.* from read_parquet(?) as i join deliveries using (file_sha256) "
+                    "qualify row_number() over (partition by incident_id order by updated_at desc nulls last, "
+                    "landed_at desc, line desc) = 1 order by started_at, incident_id",
+                    [[str(lake.landed_file(e.file_sha256)) for e in active]])
+                pq.write_table(con.execute(f"select {', '.join(INCIDENT_SCHEMA.names)} from newest").to_arrow_table()
+                               .cast(INCIDENT_SCHEMA), tmp, compression="zstd")
+                names = con.execute("""
+                    select incident_id, 'service' as name_kind, unnest(services) as name from newest
+                    union all
+                    select incident_id, 'component', unnest(components) from newest where len(services) = 0
+                    union all
+                    select incident_id, 'title', title from newest
+                    where len(services) = 0 and len(components) = 0 and title is not null
+                    order by 1, 2, 3""").to_arrow_table()
+                pq.write_table(names.cast(NAMES_SCHEMA), names_tmp, compression="zstd")
+    return pq.ParquetFile(lake.incidents).metadata.num_rows

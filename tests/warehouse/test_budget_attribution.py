@@ -1,0 +1,144 @@
+"""Where the budget went (issue 19): each bad event of a day counted once, by the stated precedence
+(excluded, incident, deploy, unattributed), on a day worked out by hand, with incidents landed
+from a canonical JSONL file, a Statuspage document and the real GitHub status history as it is."""
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+GITHUB = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "github-status-incidents" / "downtime_windows.csv"
+DAY = dt.datetime(2026, 10, 1)
+
+# besides web's availability SLO (conftest's availability_catalog, web named "Web Frontend" on the status page)
+MORE = """
+---
+apiVersion: openslo/v1
+kind: Service
+metadata:
+  name: actions
+  annotations: {slm/components: "Actions; Codespaces"}
+spec: {}
+---
+apiVersion: slm/v1
+kind: Exclusion
+metadata: {name: maint-1}
+spec:
+  services: [web]
+  kind: maintenance
+  start: "2026-10-01T02:00:00Z"
+  end: "2026-10-01T02:30:00Z"
+"""
+
+
+def minutes(start_h: int, start_m: int, n: int, status: int, version: str) -> list[str]:
+    return [json.dumps({"timestamp": (DAY + dt.timedelta(hours=start_h, minutes=start_m + i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "service": "web", "status_code": status, "version": version}) for i in range(n)]
+
+
+def write_landing(landing: Path) -> None:
+    (landing / "web").mkdir(parents=True)
+    events = (minutes(0, 0, 60, 200, "v1")      # the first version: there before, not a deploy
+              + minutes(1, 0, 10, 500, "v1")    # 10 bad, nothing covers them: unattributed
+              + minutes(2, 0, 30, 503, "v1")    # 30 bad in maint-1 [02:00, 02:30), inside INC-7 too: excluded
+              + minutes(2, 30, 30, 500, "v1")   # 30 bad in INC-7 [02:00, 03:00): incident
+              + minutes(3, 0, 5, 500, "v1")     # 5 bad from 03:00, INC-7 resolved: unattributed
+              + minutes(4, 0, 16, 200, "v2")    # v2 first serves at 04:00: a deploy, its window [04:00, 05:00)
+              + minutes(4, 16, 4, 500, "v2")    # 4 bad: the deploy's
+              + minutes(5, 30, 3, 500, "v2")    # 3 bad after the window: unattributed
+              + minutes(6, 0, 10, 500, "v2"))   # 10 bad in SP-1 [06:00, 06:10), named by its component
+    (landing / "web" / "2026-10-01.jsonl").write_text("\n".join(events) + "\n")
+    (landing / "incidents").mkdir()
+    (landing / "incidents" / "ours.jsonl").write_text(json.dumps(
+        {"id": "INC-7", "title": "web 5xx", "services": ["web"], "severity": "sev2",
+         "started_at": "2026-10-01T02:00:00Z", "detected_at": "2026-10-01T02:05:00Z",
+         "mitigated_at": "2026-10-01T02:50:00Z", "resolved_at": "2026-10-01T03:00:00Z", "url": "https://inc/7"}) + "\n")
+    (landing / "incidents" / "statuspage.json").write_text(json.dumps({
+        "page": {"id": "p1", "name": "Acme", "url": "https://status.acme.test"},
+        "incidents": [{"id": "SP-1", "name": "Elevated errors", "status": "resolved", "impact": "major",
+                       "created_at": "2026-10-01T06:02:00Z", "started_at": "2026-10-01T06:00:00Z",
+                       "monitoring_at": "2026-10-01T06:08:00Z", "resolved_at": "2026-10-01T06:10:00Z",
+                       "updated_at": "2026-10-01T06:10:00Z", "shortlink": "https://stspg.io/sp1",
+                       "components": [{"id": "c1", "name": "Web Frontend"}]}]}, indent=1))
+    (landing / "incidents" / "github-status.csv").write_bytes(GITHUB.read_bytes())  # the real one, as it is
+
+
+@pytest.fixture(scope="module")
+def built(run_scenario, catalog_of, tmp_path_factory):
+    catalog = catalog_of("web", components={"web": "Web Frontend"}) + MORE
+    return run_scenario(tmp_path_factory.mktemp("attribution"), write_landing, catalog)
+
+
+def rows(settings, sql):
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_each_bad_event_goes_to_the_first_cause_that_covers_it(built):
+    got = rows(built, "select cause_kind, cause_id, bad_events from marts.fct_budget_attribution "
+                      "where slo_name = 'web-availability' and day = '2026-10-01' order by 1, 2")
+    assert got == [("deploy", "web@v2", 4.0), ("excluded", "maint-1", 30.0), ("incident", "INC-7", 30.0),
+                   ("incident", "SP-1", 10.0), ("unattributed", "", 10.0 + 5 + 3)]
+
+
+def test_the_parts_add_up_to_each_days_bad_events(built):
+    # on every SLO and day, against fct_sli_daily's total - good
+    mismatched = rows(built, """
+        select d.slo_name, d.day, d.total_events - d.good_events, coalesce(sum(a.bad_events), 0)
+        from marts.fct_sli_daily as d
+        left join marts.fct_budget_attribution as a on a.slo_name = d.slo_name and a.day = d.day
+        group by all
+        having abs(d.total_events - d.good_events - coalesce(sum(a.bad_events), 0)) > 1e-9""")
+    assert mismatched == []
+    assert rows(built, "select sum(total_events - good_events) from marts.fct_sli_daily") == [(92.0,)]
+
+
+def test_incidents_of_the_real_status_history_reach_the_services_their_titles_name(built):
+    with open(GITHUB, newline="") as f:
+        history = list(csv.DictReader(f))
+    named = {r["incident_id"] for r in history if "actions" in r["title"].lower() or "codespaces" in r["title"].lower()}
+    assert len(history) == 819 and len(named) > 100
+    got = {r[0] for r in rows(built, "select incident_id from intermediate.int_incident_services where service = 'actions'")}
+    assert got == named
+    # every line landed: rows read = landed + quarantined, nothing refused
+    from pipelines.ingest import Lake
+    entry = next(e for e in Lake(built.lake).ledger() if e.path == "incidents/github-status.csv")
+    assert (entry.format, entry.rows_read, entry.rows_landed, entry.rows_quarantined) == ("downtime_csv", 819, 819, 0)
+
+
+def test_each_incidents_impact_on_the_slo_it_touched(built):
+    got = rows(built, """select incident_id, bad_events, budget_share, detected_by, minutes_to_detect,
+                                minutes_to_mitigate, minutes_to_resolve, alerts_fired, missed
+                         from marts.fct_incident_impact where slo_name = 'web-availability' order by incident_id""")
+    # the budget of 2026-10-01 (a 28-day window holding one day): 1 % of the 168 - 30 excluded events
+    allowed = 0.01 * (168 - 30)
+    assert rows(built, "select allowed_bad from marts.fct_error_budget where slo_name = 'web-availability' "
+                       "and as_of = '2026-10-01'") == [(pytest.approx(allowed),)]
+    # detection: the first page alert of the SLO that started within the incident, else the declared time
+    pages = rows(built, "select started_at from marts.fct_alert_episodes where slo_name = 'web-availability' "
+                        "and severity = 'page' order by started_at")
+
+    def detection(start, end, declared):
+        first = next((p[0] for p in pages if start <= p[0] < end), None)
+        return ("page_alert", int((first - start).total_seconds() // 60)) if first else ("declared", declared)
+
+    inc7 = detection(dt.datetime(2026, 10, 1, 2), dt.datetime(2026, 10, 1, 3), 5)
+    sp1 = detection(dt.datetime(2026, 10, 1, 6), dt.datetime(2026, 10, 1, 6, 10), 2)
+    episodes = rows(built, "select started_at, ended_at from marts.fct_alert_episodes where slo_name = 'web-availability'")
+    fired = [any(s < end and e > start for s, e in episodes)
+             for start, end in ((dt.datetime(2026, 10, 1, 2), dt.datetime(2026, 10, 1, 3)),
+                                (dt.datetime(2026, 10, 1, 6), dt.datetime(2026, 10, 1, 6, 10)))]
+    assert got == [("INC-7", 30.0, pytest.approx(30 / allowed), *inc7, 50, 60, fired[0], not fired[0]),
+                   ("SP-1", 10.0, pytest.approx(10 / allowed), *sp1, 8, 10, fired[1], not fired[1])]
+    assert fired[0]  # 30 minutes of errors at 100 % burn a 99 % budget fast enough to page
+
+
+def test_a_deploys_sli_before_and_after_and_its_verdict(built):
+    got = rows(built, "select deploy_id, cast(deployed_at as varchar), sli_before, sli_after, canary_delta, verdict "
+                      "from marts.fct_deploy_impact")
+    canary = rows(built, "select sli_delta from marts.fct_sli_by_version where version = 'v2' and day = '2026-10-01'")
+    # the hour before 04:00 held 5 requests, all bad (03:00-03:04); the hour after, 16 good of 20
+    assert got == [("web@v2", "2026-10-01 04:00:00", 0.0, 0.8, canary[0][0] if canary else None, "improvement")]
