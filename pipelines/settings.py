@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .core.events import INCIDENT_FORMATS, LANDING_FORMATS, PLAUSIBLE_AHEAD, PLAUSIBLE_FROM
+from .core.events import DEPLOY_FORMATS, INCIDENT_FORMATS, LANDING_FORMATS, PLAUSIBLE_AHEAD, PLAUSIBLE_FROM
 
 DEFAULT_HOME = ".slm"
 DEFAULT_SNAPSHOT_RETENTION_DAYS = 2555  # 7 x 365 days: a bucket default of 7 years always covers it
@@ -167,9 +167,9 @@ def parse_formats(text: str) -> dict[str, str]:
     out = {}
     for item in filter(None, (part.strip() for part in text.split(";"))):
         prefix, sep, fmt = item.partition("=")
-        if not sep or fmt.strip() not in LANDING_FORMATS + INCIDENT_FORMATS:
-            raise ValueError(f"SLM_FORMATS: {item!r} is not prefix=format with format one of "
-                             f"{', '.join(LANDING_FORMATS + INCIDENT_FORMATS)}")
+        known = LANDING_FORMATS + INCIDENT_FORMATS + DEPLOY_FORMATS
+        if not sep or fmt.strip() not in known:
+            raise ValueError(f"SLM_FORMATS: {item!r} is not prefix=format with format one of {', '.join(known)}")
         out[prefix.strip()] = fmt.strip()
     return out
 

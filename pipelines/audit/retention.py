@@ -14,6 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from ..core.storage import write_bytes_atomic
+from ..ingest.deploys import publish_deploys
 from ..ingest.incidents import publish_incidents
 from ..ingest.lake import Lake, LedgerEntry, write_day_partition
 from .contents import LINEAGE_FILE
@@ -94,5 +95,6 @@ def apply_prune(lake: Lake, plan: PrunePlan, keep_days: int) -> None:
         active = lake.active()
         for day in plan.days_republished:
             write_day_partition(lake, day, active)
-        if any(not e.events for e in plan.prune):  # a pruned incident file: the incidents without it
+        if any(not e.events for e in plan.prune):  # a pruned incident or deploy file: the rest without it
             publish_incidents(lake)
+            publish_deploys(lake)

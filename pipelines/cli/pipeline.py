@@ -51,6 +51,7 @@ def demo(home: str | None, seed: int, days: int) -> None:
 def ingest(landing: str, home: str | None, dry_run: bool) -> None:
     """Land new files into the lake and republish the days they touch (no models, no checks)."""
     from ..ingest import land, plan, write_day_partition
+    from ..ingest.deploys import publish_deploys
     from ..ingest.incidents import publish_incidents
     from ..ingest.remote_lake import reading, writing
 
@@ -80,6 +81,7 @@ def ingest(landing: str, home: str | None, dry_run: bool) -> None:
         for day in days:
             write_day_partition(lake, day, active)
         publish_incidents(lake)
+        publish_deploys(lake)
     listed = f": {days[0]}" + (f" .. {days[-1]}" if len(days) > 1 else "") if days else ""
     click.echo(f"{len(report.landed)} file(s) landed ({len(report.corrections)} correction(s)), "
                f"{report.already_landed} landed before; published {len(days)} day partition(s){listed}")

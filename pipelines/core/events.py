@@ -81,3 +81,5 @@ RAW_SCHEMA = pa.schema([(f, pa.string()) for f in CANONICAL_FIELDS] + [
 LANDING_FORMATS = ("jsonl", "jsonl.gz", "csv", "csv.gz", "parquet", "otlp", "prometheus", "access_log", "alb")
 # The formats of incident timelines (ingest.incidents): landed like telemetry, published apart.
 INCIDENT_FORMATS = ("incidents_jsonl", "incidents_csv", "statuspage", "downtime_csv")
+# ... and of deploy events (ingest.deploys)
+DEPLOY_FORMATS = ("deploys_jsonl", "deploys_csv")

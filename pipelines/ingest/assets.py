@@ -14,6 +14,7 @@ from ..orchestration.policies import retry_if_transient
 from ..orchestration.resources import SlmLocations
 from ..settings import landing_steps
 from .land import LandingReport, land, remember
+from .deploys import publish_deploys
 from .incidents import publish_incidents
 from .lake import write_day_partition
 from .landing import open_landing
@@ -81,11 +82,11 @@ def publish_days(context: dg.OpExecutionContext, slm: SlmLocations, reports: lis
             remember(lake, {k: v for r in reports for k, v in r.read.items()})
             active = lake.active()
             rows = {day: write_day_partition(lake, day, active) for day in days}
-            incidents = publish_incidents(lake)
+            incidents, deploys = publish_incidents(lake), publish_deploys(lake)
     except Exception as exc:
         retry_if_transient(context, exc)
         raise
-    context.log.info(f"published {len(days)} day partition(s), {sum(rows.values())} events; {incidents} incident(s)")
+    context.log.info(f"published {len(days)} day partition(s), {sum(rows.values())} events; {incidents} incident(s), {deploys} deploy(s)")
     context.add_output_metadata({
         "landing": settings.landing,
         "landing_steps": len(reports),
@@ -97,6 +98,7 @@ def publish_days(context: dg.OpExecutionContext, slm: SlmLocations, reports: lis
         "events_published": sum(rows.values()),
         "events_by_day": dg.MetadataValue.json(rows),
         "incidents": incidents,
+        "deploys": deploys,
     })
 
 

@@ -19,9 +19,6 @@ named. `lake/incidents/incidents.parquet` holds the newest version of each incid
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import json
 from pathlib import Path
 from typing import Iterator
@@ -30,11 +27,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..core.events import INCIDENT_FORMATS, QUARANTINE_SCHEMA
+from ..core.events import INCIDENT_FORMATS
 from ..core.storage import atomic_path
 from ..settings import plausible_timestamps
 from .formats.records import HEAD_CHARS, too_large
-from .formats.text import TooLarge, TooLong, is_gzip, read_text, text_lines
+from .formats.text import TooLarge, read_text
+from .timeline import Record, csv_records, json_lines, land_records, rfc3339
 
 TIMES = ("started_at", "detected_at", "mitigated_at", "resolved_at", "updated_at")
 INCIDENT_SCHEMA = pa.schema([
@@ -72,8 +70,8 @@ def _split(value) -> list | None:
     return [v.strip() for v in value.split(";") if v.strip()] if isinstance(value, str) else value
 
 
-def raw_incidents(path: Path, fmt: str) -> Iterator[tuple[int, str | None, dict | None, str | None]]:
-    """(line, raw text, record, why it could not be read) for every record of the file."""
+def raw_incidents(path: Path, fmt: str) -> Iterator[Record]:
+    """(line, raw text, record in the canonical fields, why it could not be read) for every record."""
     if fmt == "statuspage":
         try:
             doc = json.loads(read_text(path))
@@ -91,60 +89,20 @@ def raw_incidents(path: Path, fmt: str) -> Iterator[tuple[int, str | None, dict 
             raw = json.dumps(rec)[:HEAD_CHARS]
             yield (n, raw, _statuspage(rec), None) if isinstance(rec, dict) else (n, raw, None, "not an object")
         return
-    lines = text_lines(path, is_gzip(path))
     if fmt == "incidents_jsonl":
-        for n, line in enumerate(lines, start=1):
-            if isinstance(line, TooLong):
-                yield n, line, None, line.reason
-            elif line.strip():
-                try:
-                    rec = json.loads(line)
-                except (ValueError, RecursionError) as exc:
-                    yield n, line[:HEAD_CHARS], None, f"not JSON: {type(exc).__name__}: {exc}"[:500]
-                    continue
-                yield (n, line[:HEAD_CHARS], _canonical(rec), None) if isinstance(rec, dict) else \
-                    (n, line[:HEAD_CHARS], None, "not a JSON object")
+        for n, raw, rec, why in json_lines(path):
+            yield n, raw, _canonical(rec) if rec is not None else None, why
         return
-    numbered = list(enumerate(lines, start=1))  # incident files are small: a status page's years
-    reader = csv.reader(io.StringIO("\n".join("" if isinstance(l, TooLong) else l for _, l in numbered)))
-    header = [h.strip().lower() for h in next(reader, [])]
-    for values in reader:
-        n = reader.line_num
-        raw = numbered[n - 1][1] if n - 1 < len(numbered) else ""
-        if isinstance(raw, TooLong):
-            yield n, raw, None, raw.reason
-            continue
-        if not values:
-            continue
-        if len(values) != len(header):
-            yield n, raw[:HEAD_CHARS], None, f"expected {len(header)} fields as in the header, got {len(values)}"
-            continue
-        rec = {k: (v if v != "" else None) for k, v in zip(header, values)}
-        if fmt == "downtime_csv":
-            yield n, raw[:HEAD_CHARS], _downtime(rec), None
-        else:
+    for n, raw, rec, why in csv_records(path):
+        if rec is not None and fmt == "downtime_csv":
+            rec = _downtime(rec)
+        elif rec is not None:
             rec["services"], rec["components"] = _split(rec.get("services")), _split(rec.get("components"))
-            yield n, raw[:HEAD_CHARS], _canonical(rec), None
+            rec = _canonical(rec)
+        yield n, raw, rec, why
 
 
 # --- the rules ---------------------------------------------------------------------------------------
-def _time(value, field: str, plausible: tuple[dt.datetime, dt.datetime]) -> dt.datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{field}: expected an RFC 3339 time, got {json.dumps(value)[:80]}")
-    try:
-        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{field}: not an RFC 3339 time: {value[:80]!r}") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"{field}: {value[:80]!r} has no time zone (RFC 3339 needs Z or an offset)")
-    utc = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    if not plausible[0].replace(tzinfo=None) <= utc < plausible[1].replace(tzinfo=None):
-        raise ValueError(f"{field}: {value[:80]!r} is outside the plausible range (SLM_TIMESTAMPS_FROM ...)")
-    return utc
-
-
 def _names(value, field: str) -> list[str]:
     if value is None:
         return []
@@ -163,7 +121,7 @@ def checked(rec: dict, plausible) -> dict:
     for text in ("title", "severity", "url"):
         if rec.get(text) is not None and not isinstance(rec[text], str):
             raise ValueError(f"{text}: expected text, got {json.dumps(rec[text])[:80]}")
-    times = {t: _time(rec.get(t), t, plausible) for t in TIMES}
+    times = {t: rfc3339(rec.get(t), t, plausible) for t in TIMES}
     if times["started_at"] is None:
         raise ValueError("started_at: missing")
     for t in ("detected_at", "mitigated_at", "resolved_at"):
@@ -179,25 +137,8 @@ def land_incidents(path: Path, fmt: str, sha: str, rel: str, good_tmp: Path, bad
     (read, landed, quarantined, the UTC days its incidents span)."""
     assert fmt in INCIDENT_FORMATS, fmt
     plausible = plausible_timestamps()
-    good, bad, days = [], [], set()
-    for n, raw, rec, why in raw_incidents(path, fmt):
-        if rec is not None:
-            try:
-                row = checked(rec, plausible)
-            except ValueError as exc:
-                why = str(exc)
-            else:
-                good.append({**row, "file_sha256": sha, "file": rel, "line": n})
-                last = row["resolved_at"] or row["started_at"]
-                day = row["started_at"].date()
-                while day <= last.date():
-                    days.add(day.isoformat())
-                    day += dt.timedelta(days=1)
-                continue
-        bad.append({"file_sha256": sha, "file": rel, "line": n, "reason": why[:500], "raw": raw})
-    pq.write_table(pa.Table.from_pylist(good, schema=INCIDENT_SCHEMA), good_tmp, compression="zstd")
-    pq.write_table(pa.Table.from_pylist(bad, schema=QUARANTINE_SCHEMA), bad_tmp, compression="zstd")
-    return len(good) + len(bad), len(good), len(bad), days
+    return land_records(raw_incidents(path, fmt), lambda rec: checked(rec, plausible), INCIDENT_SCHEMA, sha, rel,
+                        good_tmp, bad_tmp)
 
 
 NAMES_SCHEMA = pa.schema([("incident_id", pa.string()), ("name_kind", pa.string()), ("name", pa.string())])

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from ..core.events import INCIDENT_FORMATS, LANDED_SCHEMA
+from ..core.events import DEPLOY_FORMATS, INCIDENT_FORMATS, LANDED_SCHEMA
 from ..core.storage import atomic_path, exclusive_lock, write_bytes_atomic
 from ..settings import engine_config
 
@@ -40,8 +40,8 @@ class LedgerEntry:
 
     @property
     def events(self) -> bool:
-        """Telemetry (published by day), not an incident timeline (published whole)."""
-        return self.format not in INCIDENT_FORMATS
+        """Telemetry (published by day), not an incident or deploy timeline (published whole)."""
+        return self.format not in INCIDENT_FORMATS + DEPLOY_FORMATS
 
 
 class Lake:
@@ -92,6 +92,11 @@ class Lake:
     def incidents(self) -> Path:
         """The newest version of every landed incident (ingest.incidents.publish_incidents)."""
         return self.root / "incidents" / "incidents.parquet"
+
+    @property
+    def deploys(self) -> Path:
+        """Every delivered deploy event (ingest.deploys.publish_deploys)."""
+        return self.root / "deploys" / "deploys.parquet"
 
     def partition_path(self, day: str) -> Path:
         return self.events / f"day={day}" / "events.parquet"

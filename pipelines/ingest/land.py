@@ -22,11 +22,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..core.events import INCIDENT_FORMATS, LANDED_SCHEMA, QUARANTINE_SCHEMA
+from ..core.events import DEPLOY_FORMATS, INCIDENT_FORMATS, LANDED_SCHEMA, QUARANTINE_SCHEMA
 from ..core.hashing import sha256_file
 from ..core.storage import atomic_path, remove_abandoned, temporary_owner, write_bytes_once
 from ..settings import engine_config, ingest_workers, plausible_timestamps
 from .formats import UNREADABLE, detect_format, format_for, raw_batches
+from .deploys import land_deploys
 from .incidents import INCIDENT_SCHEMA, land_incidents
 from .lake import Lake, LedgerEntry
 from .landing import LandingFile, open_landing
@@ -63,6 +64,8 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
                                                       "reason": f"file unreadable: {type(exc).__name__}: {exc}"[:500]}],
                                                     schema=QUARANTINE_SCHEMA), bad_tmp)
                 read, landed_n, bad_n, days = 1, 0, 1, set()
+        elif fmt in DEPLOY_FORMATS:
+            read, landed_n, bad_n, days = land_deploys(path, fmt, sha, rel, good_tmp, bad_tmp)
         else:
             read, landed_n, bad_n, days = _land_events(path, fmt, rel, sha, good_tmp, bad_tmp)
     if read != landed_n + bad_n:  # the promise this stage exists for

@@ -37,8 +37,8 @@ from ..settings import Settings, lake_lease_minutes, lake_location
 from .lake import Lake
 
 WRITE_ONCE = ("files/", "quarantine/", "ledger/", "pruned/")
-PULLED = ("ledger/", "pruned/", "events/", "incidents/", "fingerprints.json")  # what every run needs locally
-DERIVED = ("events/", "incidents/", "fingerprints.json", "tables/")
+PULLED = ("ledger/", "pruned/", "events/", "incidents/", "deploys/", "fingerprints.json")  # what every run needs locally
+DERIVED = ("events/", "incidents/", "deploys/", "fingerprints.json", "tables/")
 LEASES = "_lease/"
 TAKEN = ("PreconditionFailed", "ConditionalRequestConflict")
 

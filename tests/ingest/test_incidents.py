@@ -1,6 +1,6 @@
-"""Incident timelines landed like telemetry (issue 19): each shape recognised by its fields, every
-broken record quarantined with its field named, rows read = landed + quarantined, and an incident
-updated later superseding its earlier version."""
+"""Incident and deploy timelines landed like telemetry (issue 19): each shape recognised by its
+fields, every broken record quarantined with its field named, rows read = landed + quarantined, an
+incident updated later superseding its earlier version, a deploy delivered twice counted once."""
 
 import json
 
@@ -24,6 +24,8 @@ def incident(**fields) -> str:
     ("a.json", json.dumps({"page": {"id": "p"}, "incidents": []}), "statuspage"),
     ("a.csv", "id,title,services,severity,started_at,resolved_at\nI,t,web,sev1,2026-10-01T00:00:00Z,\n", "incidents_csv"),
     ("w.csv", "incident_id,downtime_start,downtime_end,duration_minutes,source,title,impact\n", "downtime_csv"),
+    ("d.jsonl", json.dumps({"service": "api", "version": "a2", "started_at": "2026-10-01T08:03:00Z"}) + "\n", "deploys_jsonl"),
+    ("d.csv", "service,version,started_at,finished_at,outcome,who\napi,a2,2026-10-01T08:03:00Z,,,\n", "deploys_csv"),
     # telemetry keeps its own shapes
     ("e.jsonl", json.dumps({"timestamp": "2026-10-01T00:00:00Z", "service": "web", "status_code": 200}) + "\n", "jsonl"),
     ("e.csv", "timestamp,service,status_code\n2026-10-01T00:00:00Z,web,200\n", "csv"),
@@ -129,3 +131,36 @@ def test_a_statuspage_document_maps_its_fields_and_numbers_its_incidents(tmp_pat
                    ["Pages", "API"])
     assert names == [("component", "API"), ("component", "Pages")]
     assert bad == [(2, "started_at: missing")]
+
+
+def test_deploy_events_land_with_their_rules_and_count_once(tmp_path):
+    from pipelines.ingest.deploys import publish_deploys
+
+    landing = tmp_path / "landing"
+    (landing / "deploys").mkdir(parents=True)
+    (landing / "deploys" / "a.csv").write_text(
+        "service,version,started_at,finished_at,outcome,who\n"
+        "api,a2,2026-10-01T08:03:00Z,2026-10-01T08:04:00Z,success,ci-bot\n"    # 2
+        ",a3,2026-10-01T09:00:00Z,,,\n"                                           # 3: no service
+        "api,,2026-10-01T09:00:00Z,,,\n"                                          # 4: no version
+        "api,a4,2026-10-01T10:00:00Z,2026-10-01T09:00:00Z,,\n"                  # 5: finished before it started
+        "api,a5,soon,,,\n"                                                        # 6
+        "api,a6,2026-10-01T11:00:00+02:00,,rollback,oncall\n")                   # 7: 09:00Z
+    (landing / "deploys" / "b.jsonl").write_text(json.dumps(
+        {"service": "api", "version": "a2", "started_at": "2026-10-01T08:03:00Z", "who": "again"}) + "\n")
+    lake = Lake(tmp_path / "lake")
+    entries = {e.path: e for e in land(lake, str(landing)).landed}
+    a = entries["deploys/a.csv"]
+    assert (a.format, a.rows_read, a.rows_landed, a.rows_quarantined) == ("deploys_csv", 6, 2, 4)
+    with duckdb.connect() as con:
+        reasons = con.execute("select line, reason from read_parquet(?) order by line",
+                              [str(lake.quarantine / f"{a.file_sha256}.parquet")]).fetchall()
+    assert [(n, r.split(":")[0]) for n, r in reasons] == [(3, "service"), (4, "version"), (5, "finished_at"),
+                                                          (6, "started_at")]
+    # the same deploy delivered twice is one deploy (the later delivery's copy); nothing reaches events
+    assert publish_deploys(lake) == 2
+    with duckdb.connect() as con:
+        got = con.execute("select service, version, cast(started_at as varchar), outcome, who from read_parquet(?)",
+                          [str(lake.deploys)]).fetchall()
+    assert got == [("api", "a2", "2026-10-01 08:03:00", None, "again"), ("api", "a6", "2026-10-01 09:00:00", "rollback", "oncall")]
+    assert not lake.events.exists()

@@ -54,7 +54,7 @@ def objects(client, prefix="prod/") -> dict[str, str]:
 def local(lake_root) -> dict[str, str]:
     return {p.relative_to(lake_root).as_posix(): hashlib.md5(p.read_bytes()).hexdigest()
             for p in lake_root.rglob("*") if p.is_file() and not p.name.startswith(".")
-            and p.relative_to(lake_root).parts[0] in ("files", "quarantine", "ledger", "pruned", "events", "incidents")}
+            and p.relative_to(lake_root).parts[0] in ("files", "quarantine", "ledger", "pruned", "events", "incidents", "deploys")}
 
 
 @pytest.fixture(scope="module")

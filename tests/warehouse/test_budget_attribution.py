@@ -34,9 +34,9 @@ spec:
 """
 
 
-def minutes(start_h: int, start_m: int, n: int, status: int, version: str) -> list[str]:
+def minutes(start_h: int, start_m: int, n: int, status: int, version: str, service: str = "web") -> list[str]:
     return [json.dumps({"timestamp": (DAY + dt.timedelta(hours=start_h, minutes=start_m + i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                        "service": "web", "status_code": status, "version": version}) for i in range(n)]
+                        "service": service, "status_code": status, "version": version}) for i in range(n)]
 
 
 def write_landing(landing: Path) -> None:
@@ -49,8 +49,23 @@ def write_landing(landing: Path) -> None:
               + minutes(4, 0, 16, 200, "v2")    # v2 first serves at 04:00: a deploy, its window [04:00, 05:00)
               + minutes(4, 16, 4, 500, "v2")    # 4 bad: the deploy's
               + minutes(5, 30, 3, 500, "v2")    # 3 bad after the window: unattributed
-              + minutes(6, 0, 10, 500, "v2"))   # 10 bad in SP-1 [06:00, 06:10), named by its component
+              + minutes(6, 0, 10, 500, "v2")    # 10 bad in SP-1 [06:00, 06:10), named by its component
+              + minutes(7, 0, 5, 200, "v1"))    # v1 serves again, v2 never does: v2 rolled back at 06:10
     (landing / "web" / "2026-10-01.jsonl").write_text("\n".join(events) + "\n")
+    # api's deploys are delivered: they, not its version field, say when it deployed
+    (landing / "api").mkdir()
+    (landing / "api" / "2026-10-01.jsonl").write_text("\n".join(
+        minutes(8, 0, 5, 200, "a2", "api") + minutes(8, 5, 2, 500, "a2", "api") + minutes(8, 7, 3, 200, "a2", "api")) + "\n")
+    (landing / "deploys").mkdir()
+    (landing / "deploys" / "deploys.jsonl").write_text("\n".join(json.dumps(d) for d in (
+        {"service": "api", "version": "a2", "started_at": "2026-10-01T08:03:00Z", "finished_at": "2026-10-01T08:04:00Z",
+         "outcome": "success", "who": "ci-bot"},
+        {"service": "api", "version": "a3", "started_at": "2026-10-01T08:30:00Z", "finished_at": None,
+         "outcome": "failed", "who": "ci-bot"},
+        {"service": "api", "version": "a2", "started_at": "2026-10-01T08:40:00Z", "finished_at": "2026-10-01T08:41:00Z",
+         "outcome": "success", "who": "oncall"},   # a2 again: a rollback
+        {"service": "api", "version": "a4", "started_at": "2026-10-01T09:00:00Z", "finished_at": "2026-10-01T08:00:00Z"},
+    )) + "\n")
     (landing / "incidents").mkdir()
     (landing / "incidents" / "ours.jsonl").write_text(json.dumps(
         {"id": "INC-7", "title": "web 5xx", "services": ["web"], "severity": "sev2",
@@ -68,7 +83,7 @@ def write_landing(landing: Path) -> None:
 
 @pytest.fixture(scope="module")
 def built(run_scenario, catalog_of, tmp_path_factory):
-    catalog = catalog_of("web", components={"web": "Web Frontend"}) + MORE
+    catalog = catalog_of("web", "api", components={"web": "Web Frontend"}) + MORE
     return run_scenario(tmp_path_factory.mktemp("attribution"), write_landing, catalog)
 
 
@@ -80,8 +95,13 @@ def rows(settings, sql):
 def test_each_bad_event_goes_to_the_first_cause_that_covers_it(built):
     got = rows(built, "select cause_kind, cause_id, bad_events from marts.fct_budget_attribution "
                       "where slo_name = 'web-availability' and day = '2026-10-01' order by 1, 2")
-    assert got == [("deploy", "web@v2", 4.0), ("excluded", "maint-1", 30.0), ("incident", "INC-7", 30.0),
-                   ("incident", "SP-1", 10.0), ("unattributed", "", 10.0 + 5 + 3)]
+    assert got == [("deploy", "web@v2 2026-10-01 04:00:00", 4.0), ("excluded", "maint-1", 30.0),
+                   ("incident", "INC-7", 30.0), ("incident", "SP-1", 10.0), ("unattributed", "", 10.0 + 5 + 3)]
+    # api's 2 bad (08:05, 08:06) fall in its delivered deploy of a2 at 08:03; by its version field
+    # alone a2 would be its first version and they would be unattributed
+    assert rows(built, "select cause_kind, cause_id, bad_events from marts.fct_budget_attribution "
+                       "where slo_name = 'api-availability' and bad_events > 0") == [
+        ("deploy", "api@a2 2026-10-01 08:03:00", 2.0)]
 
 
 def test_the_parts_add_up_to_each_days_bad_events(built):
@@ -93,7 +113,7 @@ def test_the_parts_add_up_to_each_days_bad_events(built):
         group by all
         having abs(d.total_events - d.good_events - coalesce(sum(a.bad_events), 0)) > 1e-9""")
     assert mismatched == []
-    assert rows(built, "select sum(total_events - good_events) from marts.fct_sli_daily") == [(92.0,)]
+    assert rows(built, "select sum(total_events - good_events) from marts.fct_sli_daily") == [(92.0 + 2,)]
 
 
 def test_incidents_of_the_real_status_history_reach_the_services_their_titles_name(built):
@@ -113,8 +133,8 @@ def test_each_incidents_impact_on_the_slo_it_touched(built):
     got = rows(built, """select incident_id, bad_events, budget_share, detected_by, minutes_to_detect,
                                 minutes_to_mitigate, minutes_to_resolve, alerts_fired, missed
                          from marts.fct_incident_impact where slo_name = 'web-availability' order by incident_id""")
-    # the budget of 2026-10-01 (a 28-day window holding one day): 1 % of the 168 - 30 excluded events
-    allowed = 0.01 * (168 - 30)
+    # the budget of 2026-10-01 (a 28-day window holding one day): 1 % of the 173 - 30 excluded events
+    allowed = 0.01 * (173 - 30)
     assert rows(built, "select allowed_bad from marts.fct_error_budget where slo_name = 'web-availability' "
                        "and as_of = '2026-10-01'") == [(pytest.approx(allowed),)]
     # detection: the first page alert of the SLO that started within the incident, else the declared time
@@ -137,8 +157,27 @@ def test_each_incidents_impact_on_the_slo_it_touched(built):
 
 
 def test_a_deploys_sli_before_and_after_and_its_verdict(built):
-    got = rows(built, "select deploy_id, cast(deployed_at as varchar), sli_before, sli_after, canary_delta, verdict "
-                      "from marts.fct_deploy_impact")
-    canary = rows(built, "select sli_delta from marts.fct_sli_by_version where version = 'v2' and day = '2026-10-01'")
-    # the hour before 04:00 held 5 requests, all bad (03:00-03:04); the hour after, 16 good of 20
-    assert got == [("web@v2", "2026-10-01 04:00:00", 0.0, 0.8, canary[0][0] if canary else None, "improvement")]
+    got = rows(built, "select version, cast(deployed_at as varchar), is_rollback, deploy_source, who, sli_before, "
+                      "sli_after, canary_delta, verdict from marts.fct_deploy_impact order by service desc, deployed_at")
+
+    def canary(version):
+        found = rows(built, f"select sli_delta from marts.fct_sli_by_version where version = '{version}' and day = '2026-10-01'")
+        return found[0][0] if found else None
+
+    assert got == [
+        # web, derived from its version field. v2 at 04:00: the hour before held 5 requests, all bad
+        # (03:00-03:04); its window [04:00, 05:00), 16 good of 20
+        ("v2", "2026-10-01 04:00:00", False, "derived", None, 0.0, 0.8, canary("v2"), "improvement"),
+        # v2 last served at 06:09 and v1 served again at 07:00: back to v1 at 06:10. The hour before
+        # held 05:30-05:32 and 06:00-06:09, 13 bad; [06:10, 07:10) the 5 good of 07:00
+        ("v1", "2026-10-01 06:10:00", True, "derived", None, 0.0, 1.0, canary("v1"), "improvement"),
+        # api, delivered (the a4 record ends before it starts: quarantined). a2 at 08:03: before it,
+        # 08:00-08:02, 3 good; until a3 at 08:30, 08:03-08:09: 2 good, 2 bad, 3 good
+        ("a2", "2026-10-01 08:03:00", False, "delivered", "ci-bot", 1.0, 5 / 7, None, "regression"),
+        # a3 and the rollback to a2: the hour before each held all ten requests (8 good), none after
+        ("a3", "2026-10-01 08:30:00", False, "delivered", "ci-bot", 0.8, None, None, "unknown"),
+        ("a2", "2026-10-01 08:40:00", True, "delivered", "oncall", 0.8, None, None, "unknown"),
+    ]
+    from pipelines.ingest import Lake
+    entry = next(e for e in Lake(built.lake).ledger() if e.path == "deploys/deploys.jsonl")
+    assert (entry.format, entry.rows_read, entry.rows_landed, entry.rows_quarantined) == ("deploys_jsonl", 4, 3, 1)

@@ -31,9 +31,9 @@ def detect_format(path: Path) -> str:
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()  # a byte order mark says nothing of the format
     first = text.split(b"\n", 1)[0].decode("utf-8", "replace")
     compact = re.sub(rb"\s+", b"", text)
-    incidents = incident_format(text)  # incident timelines (ingest.incidents), before telemetry's shapes
-    if incidents:
-        return incidents
+    timeline = timeline_format(text)  # incidents and deploys, before telemetry's shapes
+    if timeline:
+        return timeline
     if compact.startswith(b'{"resourceSpans"'):
         return "otlp"
     if compact.startswith((b'{"status":', b'{"data":')) and b'"resultType":' in compact:
@@ -55,8 +55,9 @@ def detect_format(path: Path) -> str:
     return "unknown"
 
 
-def incident_format(head: bytes) -> str | None:
-    """The incident shape a file's first bytes show, or None (not incidents)."""
+def timeline_format(head: bytes) -> str | None:
+    """The incident or deploy shape (ingest.incidents, ingest.deploys) a file's first bytes show,
+    or None (telemetry, or unknown)."""
     compact = b"".join(head.split())
     if compact.startswith((b'{"page":', b'{"incidents":')):
         return "statuspage"
@@ -68,12 +69,18 @@ def incident_format(head: bytes) -> str | None:
             keys = set(json.loads(first))
         except (ValueError, RecursionError, TypeError):  # not JSON, nested past any sense, not an object
             return None
-        return "incidents_jsonl" if {"id", "started_at"} <= keys and "timestamp" not in keys else None
+        if "timestamp" in keys or "started_at" not in keys:
+            return None
+        if "id" in keys:
+            return "incidents_jsonl"
+        return "deploys_jsonl" if {"service", "version"} <= keys else None
     header = {h.strip().lower() for h in first.split(",")}
     if {"incident_id", "downtime_start", "downtime_end"} <= header:
         return "downtime_csv"
     if {"id", "title", "started_at"} <= header:
         return "incidents_csv"
+    if {"service", "version", "started_at"} <= header and "timestamp" not in header:
+        return "deploys_csv"
     return None
 
 

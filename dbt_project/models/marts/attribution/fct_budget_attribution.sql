@@ -7,8 +7,8 @@
       3. deploy: a deploy of the service (int_service_deploys), for `deploy_attribution_minutes`
          after it and before the next;
       4. unattributed, with an empty cause_id.
-    Occurrences SLOs only (a time-slice SLO counts slices, not events). The parts add up to the
-    day's bad events for every SLO and day (tests/warehouse/test_budget_attribution.py). -#}
+    Occurrences SLOs only (a time-slice SLO counts slices, not events); a cause that spent nothing
+    has no row. The parts add up to the day's bad events for every SLO and day (tests/warehouse/test_budget_attribution.py). -#}
 
 with
 
@@ -151,6 +151,7 @@ final as (
 
     from attributed
     group by slo_name, service, day, cause_kind, cause_id
+    having sum(bad_events) <> 0  -- a cause that covered only good minutes spent nothing
 
 )
 
