@@ -139,6 +139,11 @@ class Settings:
         return self.home / "quality"
 
     @property
+    def annotations(self) -> Path:
+        """The annotation log (`slm annotate`), appended and never rewritten."""
+        return self.home / "annotations"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from ..orchestration.resources import SlmLocations
+from .annotations import export_annotations
 from .export import TABLES, export_catalog
 from .load import require_catalog
 
@@ -20,6 +21,7 @@ def slo_catalog(context: dg.AssetExecutionContext, slm: SlmLocations):
     settings = slm.settings()
     cat = require_catalog(settings.catalog)
     counts = export_catalog(cat, settings.lake)
+    counts["annotations"] = export_annotations(settings.annotations, settings.lake / "catalog" / "annotations.parquet")
     context.log.info(f"catalog {settings.catalog}: {counts}")
     for name, rows in counts.items():
         yield dg.MaterializeResult(asset_key=["catalog", name], metadata={

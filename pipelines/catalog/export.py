@@ -102,7 +102,7 @@ def update_versions(history: list[dict], current: list[dict], today: dt.date) ->
     return rows, problems
 
 
-TABLES = [*SCHEMAS, "slo_versions"]  # every table the catalog asset writes
+TABLES = [*SCHEMAS, "slo_versions", "annotations"]  # every table the catalog asset writes
 
 
 EXPORTED_DOCUMENT = "catalog.yaml"  # the definitions a run computed with, beside its tables

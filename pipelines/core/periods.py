@@ -53,3 +53,15 @@ def parse_day(value: str | None, what: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise PeriodError(f"{what} {value!r} is not a day YYYY-MM-DD") from None
+
+
+def utc_instant(text: str, what: str) -> dt.datetime:
+    """An RFC 3339 time, which must carry its zone (Z or an offset), as naive UTC; ValueError
+    naming `what` otherwise."""
+    try:
+        parsed = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{what}: not an RFC 3339 time: {text[:80]!r}") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{what}: {text[:80]!r} has no time zone (RFC 3339 needs Z or an offset)")
+    return parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.events import QUARANTINE_SCHEMA
+from ..core.periods import utc_instant
 from .formats.records import HEAD_CHARS
 from .formats.text import TooLong, is_gzip, text_lines
 
@@ -58,13 +59,7 @@ def rfc3339(value, field: str, plausible: tuple[dt.datetime, dt.datetime]) -> dt
         return None
     if not isinstance(value, str):
         raise ValueError(f"{field}: expected an RFC 3339 time, got {json.dumps(value)[:80]}")
-    try:
-        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{field}: not an RFC 3339 time: {value[:80]!r}") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"{field}: {value[:80]!r} has no time zone (RFC 3339 needs Z or an offset)")
-    utc = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    utc = utc_instant(value, field)
     if not plausible[0].replace(tzinfo=None) <= utc < plausible[1].replace(tzinfo=None):
         raise ValueError(f"{field}: {value[:80]!r} is outside the plausible range (SLM_TIMESTAMPS_FROM ...)")
     return utc

@@ -81,10 +81,21 @@ def write_landing(landing: Path) -> None:
     (landing / "incidents" / "github-status.csv").write_bytes(GITHUB.read_bytes())  # the real one, as it is
 
 
+ANNOTATION = ["annotate", "--slo", "web-availability", "--from", "2026-10-01T02:00:00Z", "--to", "2026-10-01T03:00:00+00:00",
+              "--text", "failover drill went wrong", "--by", "sre-oncall"]
+
+
 @pytest.fixture(scope="module")
 def built(run_scenario, catalog_of, tmp_path_factory):
+    from click.testing import CliRunner
+
+    from pipelines.cli.app import main
+
+    root = tmp_path_factory.mktemp("attribution")
+    done = CliRunner().invoke(main, ANNOTATION + ["--home", str(root / "home")])  # before the run: it picks it up
+    assert done.exit_code == 0, done.output
     catalog = catalog_of("web", "api", components={"web": "Web Frontend"}) + MORE
-    return run_scenario(tmp_path_factory.mktemp("attribution"), write_landing, catalog)
+    return run_scenario(root, write_landing, catalog)
 
 
 def rows(settings, sql):
@@ -181,3 +192,43 @@ def test_a_deploys_sli_before_and_after_and_its_verdict(built):
     from pipelines.ingest import Lake
     entry = next(e for e in Lake(built.lake).ledger() if e.path == "deploys/deploys.jsonl")
     assert (entry.format, entry.rows_read, entry.rows_landed, entry.rows_quarantined) == ("deploys_jsonl", 4, 3, 1)
+
+
+def test_annotations_written_and_generated(built):
+    got = rows(built, "select annotation_source, slo_name, service, cast(from_ts as varchar), cast(to_ts as varchar), "
+                      "note, who, annotated_at is not null from marts.fct_annotations where annotation_source = 'user'")
+    assert got == [("user", "web-availability", None, "2026-10-01 02:00:00", "2026-10-01 03:00:00",
+                    "failover drill went wrong", "sre-oncall", True)]
+    counts = dict(rows(built, "select annotation_source, count(*) from marts.fct_annotations group by 1"))
+    with open(GITHUB, newline="") as f:
+        github = sum("actions" in r["title"].lower() or "codespaces" in r["title"].lower() for r in csv.DictReader(f))
+    episodes = rows(built, "select count(*) from marts.fct_alert_episodes")[0][0]
+    gaps = rows(built, "select count(*) from marts.fct_telemetry_gaps")[0][0]
+    assert counts == {"user": 1, "exclusion": 1, "incident": 2 + github, "deploy": 3, "rollback": 2, "definition": 2,
+                      **({"alert": episodes} if episodes else {}), **({"gap": gaps} if gaps else {})}
+    assert episodes > 0
+    assert rows(built, "select note from marts.fct_annotations where annotation_source = 'rollback' order by from_ts") == [
+        ("rollback to v1",), ("rollback to a2",)]
+
+
+@pytest.mark.parametrize("change, message", [
+    (["--service", "web"], "give exactly one of --slo and --service"),
+    (["--to", "2026-10-01T01:00:00Z"], "--to: 2026-10-01T01:00:00Z is not after --from"),
+    (["--from", "yesterday"], "--from: not an RFC 3339 time: 'yesterday'"),
+    (["--from", "2026-10-01T00:00:00"], "has no time zone"),
+    (["--text", "  "], "--text: empty"),
+])
+def test_a_refused_annotation_is_one_line_and_writes_nothing(tmp_path, change, message):
+    from click.testing import CliRunner
+
+    from pipelines.cli.app import main
+
+    args = list(ANNOTATION)
+    for i in range(0, len(change), 2):
+        if change[i] in args:
+            args[args.index(change[i]) + 1] = change[i + 1]
+        else:
+            args += change[i:i + 2]
+    done = CliRunner().invoke(main, args + ["--home", str(tmp_path / "home")])
+    assert done.exit_code == 2 and message in done.output, done.output
+    assert not (tmp_path / "home" / "annotations" / "annotations.jsonl").exists()
