@@ -219,7 +219,8 @@ class RemoteLake(s3.Location):
         for name, etag in sorted(remote.items()):
             if not name.startswith(PULLED) or name == "fingerprints.json":
                 continue
-            # a ledger entry here that S3 has otherwise lost a race to another writer: S3's stands
+            # what differs from S3 is taken from S3: a day another writer republished, or a ledger
+            # entry whose race to S3 another writer won (the first entry stands)
             if name in local and _md5(local[name]) == etag:
                 continue
             counts.bytes += self._download(name, lake.root / name)
