@@ -26,7 +26,7 @@ import json
 import os
 import socket
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -57,7 +57,6 @@ class SyncCounts:
     uploaded: int = 0
     deleted: int = 0
     bytes: int = 0
-    names: list[str] = field(default_factory=list)  # relative names moved, for the log
 
 
 def _md5(path: Path) -> str:
@@ -201,9 +200,10 @@ class RemoteLake(s3.Location):
         path = self._synced_path(lake)
         return set(json.loads(path.read_text())) if path.exists() else set()
 
-    def _save_synced(self, lake: Lake, remote: dict[str, str]) -> None:
+    def _save_synced(self, lake: Lake, names) -> None:
+        """Record the derived objects S3 holds now (`names`: every object of the lake on S3)."""
         with atomic_path(self._synced_path(lake)) as tmp:
-            tmp.write_text(json.dumps(sorted(n for n in remote if n.startswith(DERIVED)), indent=0))
+            tmp.write_text(json.dumps(sorted(n for n in names if n.startswith(DERIVED)), indent=0))
 
     def pull(self, lake: Lake, progress: Callable[[str], None] | None = None) -> SyncCounts:
         """Bring the working copy up to date: new ledger entries and prune records, the day
@@ -225,7 +225,6 @@ class RemoteLake(s3.Location):
                 continue
             counts.bytes += self._download(name, lake.root / name)
             counts.downloaded += 1
-            counts.names.append(name)
         if "fingerprints.json" in remote:
             theirs = json.loads(self._get("fingerprints.json"))
             mine = lake.fingerprints()
@@ -255,7 +254,6 @@ class RemoteLake(s3.Location):
             self._upload(name, local[name], once)
             counts.uploaded += 1
             counts.bytes += local[name].stat().st_size
-            counts.names.append(name)
         pruned, synced = lake.pruned(), self._synced(lake)
         stale = [n for n in remote if n.startswith(prefixes) and n not in local and (
             (n.startswith(DERIVED) and (n in synced or (n.startswith("tables/") and prefixes == ("tables/",))))
@@ -263,7 +261,7 @@ class RemoteLake(s3.Location):
         for name in stale:
             self._call(f"removing {name}", self.client.delete_object, Bucket=self.bucket, Key=self.prefix + name)
             counts.deleted += 1
-        self._save_synced(lake, self._listing())
+        self._save_synced(lake, (set(remote) | set(local)) - set(stale))  # what S3 holds now, without listing it again
         if progress and (counts.uploaded or counts.deleted):
             progress(f"pushed {counts.uploaded} object(s), {counts.bytes:,} bytes, to {self.uri}"
                      + (f"; removed {counts.deleted} derived object(s)" if counts.deleted else ""))
