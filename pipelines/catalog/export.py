@@ -7,7 +7,9 @@ SLO definitions are versioned in `slo_versions.parquet`, a history this module o
 when an SLO's definition changes, the version in force is closed (`valid_to`) and the new one
 opens (`valid_from`) on the day named by the `slm/valid-from` annotation, else on the day the
 change is first exported. A version is never rewritten or dropped, so days before a change keep
-being computed with the definition that was valid on them.
+being computed with the definition that was valid on them. Recurring exclusions are versioned the
+same way (`exclusion_versions.parquet`), and each version is expanded into the `exclusions` windows
+of its own days (`recurrence.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pyarrow.parquet as pq
 from ..core.hashing import canonical_json
 from ..core.storage import write_bytes_atomic, write_parquet_atomic
 from .model import Catalog, CatalogError, Problem
+from .recurrence import horizon, occurrences
 
 SCHEMAS: dict[str, pa.Schema] = {
     "services": pa.schema([
@@ -74,35 +77,52 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
-VERSIONS_SCHEMA = pa.schema(list(SCHEMAS["slos"]) + [
-    pa.field("valid_from", pa.date32()), pa.field("valid_to", pa.date32()),
+VERSIONED = pa.schema([pa.field("valid_from", pa.date32()), pa.field("valid_to", pa.date32())])
+VERSIONS_SCHEMA = pa.schema(list(SCHEMAS["slos"]) + list(VERSIONED))
+EXCLUSION_VERSIONS_SCHEMA = pa.schema([
+    ("exclusion_name", pa.string()), ("services", pa.list_(pa.string())), ("kind", pa.string()),
+    ("rrule", pa.string()), ("local_start", pa.timestamp("us")), ("duration_minutes", pa.int32()),
+    ("time_zone", pa.string()), ("reason", pa.string()), ("approved_by", pa.string()), ("ticket", pa.string()),
+    ("definition_hash", pa.string()), ("valid_from_annotation", pa.date32()), *VERSIONED,
 ])
 
 
-def update_versions(history: list[dict], current: list[dict], today: dt.date) -> tuple[list[dict], list[str]]:
-    """The SLO version history extended by the current definitions; (rows, problems)."""
+def update_versions(history: list[dict], current: list[dict], today: dt.date, key: str = "slo_name",
+                    kind: str = "SLO") -> tuple[list[dict], list[str]]:
+    """A version history (rows with `key`, `definition_hash`, `valid_from`, `valid_to`) extended
+    by the current definitions; (rows, problems)."""
     rows = [dict(r) for r in history]
-    open_by_name = {r["slo_name"]: r for r in rows if r["valid_to"] is None}
-    seen = {r["slo_name"] for r in rows}
+    open_by_name = {r[key]: r for r in rows if r["valid_to"] is None}
+    seen = {r[key] for r in rows}
     problems = []
-    for slo in current:
-        name, opened = slo["slo_name"], open_by_name.pop(slo["slo_name"], None)
-        if opened and opened["definition_hash"] == slo["definition_hash"]:
+    for definition in current:
+        name, opened = definition[key], open_by_name.pop(definition[key], None)
+        if opened and opened["definition_hash"] == definition["definition_hash"]:
             continue
-        start = slo["valid_from_annotation"] or (today if name in seen else None)
+        start = definition["valid_from_annotation"] or (today if name in seen else None)
         if opened:
             if start is None or (opened["valid_from"] is not None and start <= opened["valid_from"]):
-                problems.append(f"SLO {name}: the new definition must take effect after {opened['valid_from']} "
+                problems.append(f"{kind} {name}: the new definition must take effect after {opened['valid_from']} "
                                 f"(set metadata.annotations.slm/valid-from to a later day)")
                 continue
             opened["valid_to"] = start
-        rows.append({**slo, "valid_from": start, "valid_to": None})
+        rows.append({**definition, "valid_from": start, "valid_to": None})
     for gone in open_by_name.values():  # removed from the catalog: no longer in force from today
         gone["valid_to"] = today
     return rows, problems
 
 
-TABLES = [*SCHEMAS, "slo_versions", "annotations"]  # every table the catalog asset writes
+def recurring_windows(versions: list[dict], through: dt.datetime) -> list[dict]:
+    """The `exclusions` rows of every recurring exclusion version: one per window and service."""
+    rows = []
+    for v in versions:
+        about = {k: v[k] for k in ("exclusion_name", "kind", "reason", "approved_by", "ticket", "definition_hash")}
+        for start, end in occurrences(v, through):
+            rows += [{**about, "service": svc, "start_ts": start, "end_ts": end} for svc in v["services"]]
+    return rows
+
+
+TABLES = [*SCHEMAS, "slo_versions", "exclusion_versions", "annotations"]  # every table the catalog asset writes
 
 
 EXPORTED_DOCUMENT = "catalog.yaml"  # the definitions a run computed with, beside its tables
@@ -120,17 +140,25 @@ def export_catalog(cat: Catalog, lake: Path, today: dt.date | None = None) -> di
     definitions themselves are kept too (`catalog.yaml`): a snapshot freezes what the marts were
     built from, not whatever the catalog folder holds by then."""
     today = today or dt.datetime.now(dt.timezone.utc).date()
-    versions_path = lake / "catalog" / "slo_versions.parquet"
-    history = pq.read_table(versions_path).to_pylist() if versions_path.exists() else []
-    versions, problems = update_versions(history, cat.slos, today)
+    folder = lake / "catalog"
+    histories = {}
+    problems = []
+    for name, current, key, kind in (("slo_versions", cat.slos, "slo_name", "SLO"),
+                                     ("exclusion_versions", cat.recurring_exclusions, "exclusion_name", "Exclusion")):
+        path = folder / f"{name}.parquet"
+        history = pq.read_table(path).to_pylist() if path.exists() else []
+        histories[name], refused = update_versions(history, current, today, key, kind)
+        problems += [(kind, p) for p in refused]
     if problems:
-        raise CatalogError([Problem(str(cat.root), 0, "SLO", "", "metadata.annotations", p) for p in problems])
+        raise CatalogError([Problem(str(cat.root), 0, kind, "", "metadata.annotations", p) for kind, p in problems])
+    tables = {name: getattr(cat, name) for name in SCHEMAS}
+    tables["exclusions"] = tables["exclusions"] + recurring_windows(histories["exclusion_versions"], horizon(today))
     counts = {}
     for name, schema in SCHEMAS.items():
-        rows = getattr(cat, name)
-        write_parquet_atomic(pa.Table.from_pylist(rows, schema=schema), lake / "catalog" / f"{name}.parquet")
-        counts[name] = len(rows)
-    write_parquet_atomic(pa.Table.from_pylist(versions, schema=VERSIONS_SCHEMA), versions_path)
-    counts["slo_versions"] = len(versions)
-    write_bytes_atomic(catalog_document(cat), lake / "catalog" / EXPORTED_DOCUMENT)
+        write_parquet_atomic(pa.Table.from_pylist(tables[name], schema=schema), folder / f"{name}.parquet")
+        counts[name] = len(tables[name])
+    for name, schema in (("slo_versions", VERSIONS_SCHEMA), ("exclusion_versions", EXCLUSION_VERSIONS_SCHEMA)):
+        write_parquet_atomic(pa.Table.from_pylist(histories[name], schema=schema), folder / f"{name}.parquet")
+        counts[name] = len(histories[name])
+    write_bytes_atomic(catalog_document(cat), folder / EXPORTED_DOCUMENT)
     return counts

@@ -115,7 +115,8 @@ class Catalog:
     slos: list[dict] = field(default_factory=list)
     contracts: list[dict] = field(default_factory=list)
     credit_tiers: list[dict] = field(default_factory=list)
-    exclusions: list[dict] = field(default_factory=list)
+    exclusions: list[dict] = field(default_factory=list)  # one-off windows, one per service
+    recurring_exclusions: list[dict] = field(default_factory=list)  # rules, expanded on export (versioned)
     dependencies: list[dict] = field(default_factory=list)
     alert_conditions: list[dict] = field(default_factory=list)
     composite_members: list[dict] = field(default_factory=list)

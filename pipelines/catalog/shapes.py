@@ -94,6 +94,7 @@ SPECS: dict[str, dict] = {
         "exclusionKinds": items(TEXT), "missingData": TEXT,
     }),
     "Exclusion": mapping({"description": TEXT, "services": items(TEXT), "kind": TEXT, "start": WHEN, "end": WHEN,
+                          "recurrence": mapping({"rrule": TEXT, "start": WHEN, "duration": TEXT, "timeZone": TEXT}),
                           "reason": TEXT, "approvedBy": TEXT, "ticket": ID}),
     "Dependency": mapping({"description": TEXT, "service": TEXT, "dependsOn": TEXT, "slo": TEXT, "hard": FLAG}),
 }

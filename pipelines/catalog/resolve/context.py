@@ -3,7 +3,10 @@ and notes go, and what one kind leaves for another (the SLOs naming each AlertPo
 
 from __future__ import annotations
 
-from ..model import Catalog, Document
+import datetime as dt
+
+from ..model import VALID_FROM_ANNOTATION, Catalog, Document
+from ..values import parse_date, shown
 
 
 class Resolution:
@@ -30,3 +33,15 @@ class Resolution:
         """The documents of a kind to resolve, in catalog order: those of their kind's shape (the
         others are reported), the badly named and duplicate ones included for their own problems."""
         return [d for d in self.cat.documents if d.kind == kind and not d.malformed]
+
+    def valid_from(self, doc: Document) -> dt.date | None:
+        """The day a changed definition takes effect (`metadata.annotations["slm/valid-from"]`):
+        SLOs and recurring exclusions are versioned alike (`export.update_versions`)."""
+        annotations = (doc.body.get("metadata") or {}).get("annotations") or {}
+        value = annotations.get(VALID_FROM_ANNOTATION) if isinstance(annotations, dict) else None
+        if value is None:
+            return None
+        day = parse_date(value)
+        if day is None:
+            self.problem(doc, f"metadata.annotations.{VALID_FROM_ANNOTATION}", f"must be a date YYYY-MM-DD, got {shown(value)}")
+        return day

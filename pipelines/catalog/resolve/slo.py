@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ...core.hashing import canonical_hash
 from ..filters import MAX_LITERAL, compile_filter
 from ..model import (BUDGETING_METHODS, CALENDAR_UNIT_DAYS, CALENDAR_UNITS, DEFAULT_ROLLING_DAYS, ROLLING_DAYS,
-                     ROLLING_UNIT_DAYS, THRESHOLD_OPS, UNIT_MINUTES, VALID_FROM_ANNOTATION, Document)
-from ..values import dst_shift_minutes, parse_date, parse_timestamp, shown, slug
+                     ROLLING_UNIT_DAYS, THRESHOLD_OPS, UNIT_MINUTES, Document)
+from ..values import dst_shift_minutes, parse_timestamp, shown, slug
 from .alerting import slo_policies
 from .context import Resolution
 from .indicator import find_indicator
@@ -93,7 +93,7 @@ def slo(ctx: Resolution, doc: Document) -> None:
             "computed": not reasons,
             "not_computed_reason": "; ".join(reasons) or None,
             "definition_hash": canonical_hash({"slo": doc.body, "indicator": indicator, "objective": i}),
-            "valid_from_annotation": valid_from(ctx, doc),
+            "valid_from_annotation": ctx.valid_from(doc),
             "composite_weight": float(obj.get("compositeWeight", 1)) if composite else None,
         })
 
@@ -103,18 +103,6 @@ def objective_keys(objectives: list) -> list[str]:
     Objectives may share a displayName (v1 does not forbid it): those add their index."""
     labels = [slug(str(o.get("displayName") or i)) if isinstance(o, dict) else str(i) for i, o in enumerate(objectives)]
     return [f"{label}-{i}" if labels.count(label) > 1 else label for i, label in enumerate(labels)]
-
-
-def valid_from(ctx: Resolution, doc: Document) -> dt.date | None:
-    """The day a changed definition takes effect (`metadata.annotations["slm/valid-from"]`)."""
-    annotations = (doc.body.get("metadata") or {}).get("annotations") or {}
-    value = annotations.get(VALID_FROM_ANNOTATION) if isinstance(annotations, dict) else None
-    if value is None:
-        return None
-    day = parse_date(value)
-    if day is None:
-        ctx.problem(doc, f"metadata.annotations.{VALID_FROM_ANNOTATION}", f"must be a date YYYY-MM-DD, got {shown(value)}")
-    return day
 
 
 def objective_target(ctx: Resolution, doc: Document, obj: dict, path: str) -> float | None:

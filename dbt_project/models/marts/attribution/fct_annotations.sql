@@ -49,7 +49,7 @@ alerts as (
 exclusions as (
 
     select
-        {{ slm_key(['exclusion_name', 'service']) }} as annotation_id,
+        {{ slm_key(['exclusion_name', 'service', 'start_ts']) }} as annotation_id,
         'exclusion' as annotation_source,
         cast(null as {{ dbt.type_string() }}) as slo_name,
         service,

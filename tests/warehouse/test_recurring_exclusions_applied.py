@@ -1,0 +1,53 @@
+"""A recurring exclusion reaches the SLIs (issue 19, item 5): every Sunday 02:00-04:00
+Europe/Berlin removes exactly the events of its window in UTC, on a Sunday of winter time, on the
+spring-forward Sunday (02:00 does not exist: read as 02:00 CET, 01:00 UTC) and on a Sunday of
+summer time (00:00 UTC). The fall-back Sunday is worked out in tests/catalog/test_recurring_exclusions.py
+(a run over March to October would compute every day between)."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+SUNDAYS = (dt.date(2026, 3, 22), dt.date(2026, 3, 29), dt.date(2026, 4, 5))
+# bad events at hh:30 UTC: 10 at 00:30, 20 at 01:30, 40 at 02:30, 80 at 03:30
+AT = {0: 10, 1: 20, 2: 40, 3: 80}
+
+RULE = """
+---
+apiVersion: slm/v1
+kind: Exclusion
+metadata: {name: sunday-patching}
+spec:
+  services: [web]
+  kind: maintenance
+  recurrence: {rrule: FREQ=WEEKLY;BYDAY=SU, start: "2026-03-01T02:00:00", duration: 2h, timeZone: Europe/Berlin}
+"""
+
+
+def write_landing(landing: Path) -> None:
+    (landing / "web").mkdir(parents=True)
+    for day in SUNDAYS:
+        lines = [json.dumps({"timestamp": f"{day}T{hour:02d}:30:00Z", "service": "web", "status_code": 500})
+                 for hour, n in AT.items() for _ in range(n)]
+        (landing / "web" / f"{day}.jsonl").write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="module")
+def built(run_scenario, catalog_of, tmp_path_factory):
+    return run_scenario(tmp_path_factory.mktemp("recurring"), write_landing, catalog_of("web") + RULE)
+
+
+def test_each_sunday_excludes_its_window_in_utc(built):
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        got = con.execute("select day, total_events, excluded_events from marts.fct_sli_daily "
+                          "where slo_name = 'web-availability' order by day").fetchall()
+        excluded = con.execute("select day, bad_events from marts.fct_budget_attribution "
+                               "where cause_kind = 'excluded' and cause_id = 'sunday-patching' order by day").fetchall()
+    total = sum(AT.values())
+    winter = AT[1] + AT[2]          # [01:00, 03:00) UTC
+    summer = AT[0] + AT[1]          # [00:00, 02:00) UTC
+    assert got == [(SUNDAYS[0], total, winter), (SUNDAYS[1], total, winter), (SUNDAYS[2], total, summer)]
+    assert excluded == [(d, float(n)) for d, _, n in got]
