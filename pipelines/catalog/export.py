@@ -71,8 +71,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "service_components": pa.schema([("component", pa.string()), ("service_name", pa.string())]),
     "alert_conditions": pa.schema([
         ("slo_document", pa.string()), ("alert_policy", pa.string()), ("condition_name", pa.string()),
-        ("severity", pa.string()), ("op", pa.string()), ("threshold", pa.float64()),
-        ("lookback_minutes", pa.int32()), ("alert_after_minutes", pa.int32()),
+        ("severity", pa.string()), ("condition_kind", pa.string()), ("op", pa.string()), ("threshold", pa.float64()),
+        ("lookback_minutes", pa.int32()), ("alert_after_minutes", pa.int32()), ("horizon_days", pa.int32()),
     ]),
 }
 

@@ -20,7 +20,7 @@ OPENSLO = "openslo/v1"
 SLM = "slm/v1"
 KNOWN_KINDS = {
     OPENSLO: {"Service", "SLI", "SLO", "AlertPolicy", "AlertCondition", "AlertNotificationTarget", "DataSource"},
-    SLM: {"Contract", "Exclusion", "Dependency"},
+    SLM: {"Contract", "Exclusion", "Dependency", "AlertCondition"},  # an slm/v1 AlertCondition may be `exhaustion`
 }
 # Why an exclusion window was approved; a contract lists the kinds it honours. The one list: dbt
 # reads it as the catalog table `exclusion_kinds`.

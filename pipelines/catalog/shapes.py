@@ -54,7 +54,8 @@ SLI_SPEC = mapping({
 })
 ALERT_CONDITION_SPEC = mapping({
     "description": TEXT, "severity": TEXT,
-    "condition": mapping({"kind": TEXT, "op": TEXT, "threshold": NUMBER, "lookbackWindow": TEXT, "alertAfter": TEXT}),
+    "condition": mapping({"kind": TEXT, "op": TEXT, "threshold": NUMBER, "lookbackWindow": TEXT, "alertAfter": TEXT,
+                          "horizon": TEXT}),  # horizon: of an slm/v1 exhaustion condition
 })
 INLINE = {"kind": TEXT, "apiVersion": TEXT, "metadata": METADATA}  # an object written inside another
 NOTIFICATION_TARGET_SPEC = mapping({"description": TEXT, "target": TEXT})

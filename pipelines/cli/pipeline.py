@@ -142,7 +142,10 @@ def gate(slo: str, home: str | None, as_json: bool) -> None:
             click.echo(f"  FREEZE: {reason}")
         for alert in decision.firing:
             if alert["severity"] != "page":
-                click.echo(f"  note: {alert['severity']} alert firing over {alert['long_window']}")
+                what = (f"over {alert['long_window']}" if "long_window" in alert else
+                        f"{alert['condition']}: budget gone by {alert['projected_exhaustion'] or 'now'}, "
+                        f"within {alert['horizon_days']} day(s)")
+                click.echo(f"  note: {alert['severity']} alert firing {what}")
         click.echo("deploy allowed" if decision.allowed else "deploy frozen")
     if not decision.allowed:
         sys.exit(1)

@@ -1,8 +1,9 @@
 """The deploy gate: may a service ship now, under its SLO's budget policy?
 
 Reads the marts read-only and fails closed: a deploy is allowed only when the SLO has a computed
-budget that is not exhausted and no page-severity burn-rate alert fires at the latest evaluation.
-Ticket-severity alerts are reported but do not freeze.
+budget that is not exhausted, no page-severity burn-rate alert fires at the latest evaluation, and
+no page-severity exhaustion alert (the budget projected to run out within its horizon) fires on the
+latest budget day. Ticket-severity alerts are reported but do not freeze.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -68,5 +69,16 @@ def evaluate_gate(warehouse: Path, slo: str) -> GateDecision:
             if severity == "page":
                 decision.reasons.append(f"fast burn firing: {burn_long:g}x over {long_w} and {burn_short:g}x over "
                                         f"{short_w} (threshold {threshold:g}x) at {evaluated_at}")
+        exhausting = con.execute("""select condition_name, severity, horizon_days, projected_exhaustion, status
+                                    from marts.fct_exhaustion_alerts
+                                    where slo_name = ? and firing and as_of = ?
+                                    order by severity, horizon_days, condition_name""",
+                                 [slo, budget[0] if budget else None]).fetchall()
+        for condition, severity, horizon, projected, status in exhausting:
+            decision.firing.append({"severity": severity, "condition": condition, "horizon_days": horizon,
+                                    "projected_exhaustion": str(projected) if projected else None})
+            if severity == "page" and status != "exhausted":  # an exhausted budget is a reason already
+                decision.reasons.append(f"error budget projected to run out on {projected}, within the {horizon}-day "
+                                        f"horizon of {condition} (as of {budget[0]})")
     decision.allowed = not decision.reasons
     return decision

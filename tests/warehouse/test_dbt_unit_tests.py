@@ -27,4 +27,5 @@ def test_dbt_unit_tests_pass(scenario_run, tmp_path):
         "sources_disagree_only_beyond_the_tolerance": "pass",
         "credit_tiers_cap_minimum_and_pro_rating": "pass",
         "contracts_honour_only_their_own_exclusion_kinds": "pass",
+        "exhaustion_fires_within_the_horizon_and_when_exhausted": "pass",
     }

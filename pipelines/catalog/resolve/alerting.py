@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import ROLLING_DAYS, THRESHOLD_OPS, UNIT_MINUTES, Document
+from ..model import ROLLING_DAYS, SLM, THRESHOLD_OPS, UNIT_MINUTES, Document
 from ..values import shown
 from .context import Resolution
 
@@ -16,17 +16,25 @@ def condition_document(ctx: Resolution, doc: Document) -> None:
 
 
 def alert_condition(ctx: Resolution, body: dict, path: str, owner: Document) -> dict | None:
-    """The burn-rate row of an AlertCondition (`body`, written at `path` inside `owner`)."""
+    """The row of an AlertCondition (`body`, written at `path` inside `owner`): a burn-rate
+    condition, or in an slm/v1 document an exhaustion one."""
     path = f"{path}." if path else ""
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
     cond = spec.get("condition")
     if not isinstance(cond, dict):
         ctx.problem(owner, f"{path}spec.condition", "required")
         return None
+    kind, ours = cond.get("kind", "burnrate"), body.get("apiVersion", owner.body.get("apiVersion")) == SLM
+    named = {"condition_name": (body.get("metadata") or {}).get("name") or "", "severity": str(spec.get("severity") or "")}
+    if kind == "exhaustion" and ours:
+        days = horizon_days(ctx, owner, cond, f"{path}spec.condition.horizon")
+        return None if days is None else {**named, "condition_kind": kind, "op": None, "threshold": None,
+                                          "lookback_minutes": None, "alert_after_minutes": None, "horizon_days": days}
+    if kind != "burnrate":
+        ctx.problem(owner, f"{path}spec.condition.kind",
+                    f"must be burnrate, or exhaustion in an slm/v1 AlertCondition (referred to by conditionRef), got {shown(kind)}")
+        return None
     ok = True
-    if cond.get("kind", "burnrate") != "burnrate":
-        ctx.problem(owner, f"{path}spec.condition.kind", f"only burnrate is supported, got {shown(cond.get('kind'))}")
-        ok = False
     if cond.get("op") not in THRESHOLD_OPS:
         ctx.problem(owner, f"{path}spec.condition.op", f"must be one of {sorted(THRESHOLD_OPS)}")
         ok = False
@@ -48,14 +56,19 @@ def alert_condition(ctx: Resolution, body: dict, path: str, owner: Document) -> 
                 ok = False
     if not ok:
         return None
-    return {
-        "condition_name": (body.get("metadata") or {}).get("name") or "",
-        "severity": str(spec.get("severity") or ""),
-        "op": cond["op"],
-        "threshold": float(threshold),
-        "lookback_minutes": minutes["lookbackWindow"],
-        "alert_after_minutes": minutes.get("alertAfter", 0),
-    }
+    return {**named, "condition_kind": kind, "op": cond["op"], "threshold": float(threshold),
+            "lookback_minutes": minutes["lookbackWindow"], "alert_after_minutes": minutes.get("alertAfter", 0),
+            "horizon_days": None}
+
+
+def horizon_days(ctx: Resolution, owner: Document, cond: dict, where: str) -> int | None:
+    """An exhaustion condition's horizon in whole days (`3d`, `2w`), up to the longest window."""
+    m = re.fullmatch(r"(\d+)([dw])", str(cond.get("horizon", "")))
+    days = int(m.group(1)) * (7 if m.group(2) == "w" else 1) if m else 0
+    if not 0 < days <= ROLLING_DAYS[1]:
+        ctx.problem(owner, where, f"whole days or weeks from 1d to {ROLLING_DAYS[1]}d, like 3d or 2w, got {shown(cond.get('horizon'))}")
+        return None
+    return days
 
 
 def alert_policy(ctx: Resolution, doc: Document) -> None:

@@ -1,6 +1,7 @@
 {#- The burn-rate alerts evaluated for each SLO: the SRE Workbook defaults, or the SLO's own
     AlertPolicy conditions (long window = lookbackWindow, short window = 1/12 of it rounded to
-    whole 5-minute buckets, at least one), as the Workbook recommends. -#}
+    whole 5-minute buckets, at least one), as the Workbook recommends. An SLO whose policies
+    name only exhaustion conditions has no burn-rate alerts: its policies say what alerts. -#}
 
 with
 
@@ -40,6 +41,7 @@ from_catalog as (
     from slos
     inner join conditions
         on slos.slo_document = conditions.slo_document
+    where conditions.condition_kind = 'burnrate'
 
 ),
 
@@ -51,7 +53,7 @@ from_defaults as (
 
     from slos
     cross join defaults
-    where slos.slo_name not in (select from_catalog.slo_name from from_catalog)
+    where slos.slo_document not in (select conditions.slo_document from conditions)
 
 ),
 
