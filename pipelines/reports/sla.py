@@ -2,8 +2,8 @@
 
 One period, every contract: attainment under the contract's own rules, the tier hit, the credit,
 and the evidence behind it (the daily SLI against the target, the error budget burning down,
-the exclusions applied with their reasons and approvers, telemetry coverage and gaps), after an
-executive summary across contracts. The same figures go out as HTML (self-contained, charts as
+the exclusions applied with their reasons and approvers, telemetry coverage and gaps, where the
+SLO's budget went and the annotations on its time), after an executive summary across contracts. The same figures go out as HTML (self-contained, charts as
 inline SVG), CSV (one row per contract) and PDF; every number comes from the marts.
 """
 
@@ -15,16 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
 from ..core.periods import period_bounds
-from ..core.storage import write_bytes_atomic
+from .attribution import Attribution, attribution, rows
+from .charts import svg_line_chart
+from .pages import STYLE, Pdf, ReportError, html_table, open_marts, write_files
+from .spent import spent_html, spent_pdf
 
 REPORT_FORMATS = ("html", "csv", "pdf")
-
-
-class ReportError(Exception):
-    pass
 
 
 @dataclass
@@ -36,6 +33,7 @@ class ContractReport:
     exclusions: list[dict] = field(default_factory=list)
     gaps: list[dict] = field(default_factory=list)
     exposure: dict | None = None                         # fct_sla_exposure, open periods only
+    spent: Attribution = field(default_factory=Attribution)  # where the SLO's budget went
 
     @property
     def name(self) -> str:
@@ -55,18 +53,10 @@ class Report:
         return dict(sorted(out.items()))
 
 
-def _rows(con, sql: str, params: list) -> list[dict]:
-    cur = con.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 def gather(warehouse: Path, period: str) -> Report:
     start, end = period_bounds(period)
-    if not warehouse.exists():
-        raise ReportError(f"no warehouse at {warehouse}: run the pipeline first")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        compliance = _rows(con, """
+    with open_marts(warehouse) as con:
+        compliance = rows(con, """
             select c.*, d.slo_name, s.service
             from marts.fct_sla_compliance c
             join marts.dim_contracts d using (contract_name)
@@ -84,18 +74,19 @@ def gather(warehouse: Path, period: str) -> Report:
                 where slo_name = ? and as_of >= ? and as_of < ? order by as_of""", [row["slo_name"], row["period_start"],
                                                                                   row["period_end"]]).fetchall()]
             honoured = [k for k in (row["exclusions_honoured"] or "").split(",") if k]
-            c.exclusions = [e for e in _rows(con, """
+            c.exclusions = [e for e in rows(con, """
                 select exclusion_name, kind, start_ts, end_ts, reason, approved_by, ticket
                 from staging.stg_catalog__exclusions
                 where service = ? and start_ts < cast(? as timestamp) and end_ts > cast(? as timestamp)
                 order by start_ts""", [row["service"], row["period_end"], row["period_start"]]) if e["kind"] in honoured]
-            c.gaps = _rows(con, """
+            c.gaps = rows(con, """
                 select source, gap_start, gap_end, gap_minutes, expected_records from marts.fct_telemetry_gaps
                 where service = ? and gap_start < cast(? as timestamp) and gap_end > cast(? as timestamp)
                 order by gap_start""", [row["service"], row["period_end"], row["period_start"]])
-            exposure = _rows(con, "select * from marts.fct_sla_exposure where contract_name = ? and period_start = ?",
+            exposure = rows(con, "select * from marts.fct_sla_exposure where contract_name = ? and period_start = ?",
                              [row["contract_name"], row["period_start"]])
             c.exposure = exposure[0] if exposure else None
+            c.spent = attribution(con, row["slo_name"], row["service"], row["period_start"], row["period_end"])
             contracts.append(c)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     return Report(period, now, contracts)
@@ -148,53 +139,6 @@ def render_csv(report: Report) -> bytes:
     return out.getvalue().encode()
 
 
-def _svg_line_chart(points: list[tuple], title: str, unit: str, reference: float | None = None,
-                    reference_label: str = "") -> str:
-    """A small self-contained SVG line chart (no script, no external asset)."""
-    w, h, pad = 640, 200, 40
-    values = [float(v) for _, v in points if v is not None]
-    if not values:
-        return f'<p class="empty">{html.escape(title)}: no data in the period</p>'
-    lo = min(values + ([reference] if reference is not None else []))
-    hi = max(values + ([reference] if reference is not None else []))
-    if hi == lo:
-        lo, hi = lo - 1, hi + 1
-    n = len(points)
-
-    def xy(i, v):
-        x = pad + (w - 2 * pad) * (i / (n - 1) if n > 1 else 0.5)
-        y = h - pad - (h - 2 * pad) * (float(v) - lo) / (hi - lo)
-        return f"{x:.1f},{y:.1f}"
-
-    line = " ".join(xy(i, v) for i, (_, v) in enumerate(points) if v is not None)
-    parts = [f'<svg class="chart" role="img" aria-label="{html.escape(title)}" viewBox="0 0 {w} {h}" '
-             f'width="{w}" height="{h}" xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="{pad}" y="16" font-size="13">{html.escape(title)}</text>',
-             f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#999"/>',
-             f'<text x="4" y="{pad}" font-size="10">{hi:.3f}{unit}</text>',
-             f'<text x="4" y="{h - pad}" font-size="10">{lo:.3f}{unit}</text>',
-             f'<text x="{pad}" y="{h - 8}" font-size="10">{points[0][0]}</text>',
-             f'<text x="{w - pad - 60}" y="{h - 8}" font-size="10">{points[-1][0]}</text>']
-    if reference is not None:
-        y = h - pad - (h - 2 * pad) * (reference - lo) / (hi - lo)
-        parts.append(f'<line class="reference" x1="{pad}" y1="{y:.1f}" x2="{w - pad}" y2="{y:.1f}" '
-                     f'stroke="#c33" stroke-dasharray="4 3"/>')
-        parts.append(f'<text x="{w - pad - 90}" y="{y - 4:.1f}" font-size="10" fill="#c33">{html.escape(reference_label)}</text>')
-    parts.append(f'<polyline class="series" data-points="{len(values)}" fill="none" stroke="#2a6" stroke-width="2" '
-                 f'points="{line}"/>')
-    for point in line.split():  # a dot per day: a month of one day still shows its value
-        x, y = point.split(",")
-        parts.append(f'<circle cx="{x}" cy="{y}" r="2.5" fill="#2a6"/>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _table(headers: list[str], rows: list[list], cls: str) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in rows)
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
 def render_html(report: Report) -> bytes:
     e = html.escape
     summary_rows = [[c.name, c.row["customer"], pct(c.row["attained_pct"]), pct(c.target_pct, 2),
@@ -230,34 +174,26 @@ def render_html(report: Report) -> bytes:
 </dl>
 {exposure}
 <h3>Daily SLI</h3>
-{_svg_line_chart([(d, s) for d, s, _ in c.daily], f"Daily SLI, {c.row['slo_name']} (exclusions applied)", " %", c.target_pct, f"target {c.target_pct:g} %")}
+{svg_line_chart([(d, s) for d, s, _ in c.daily], f"Daily SLI, {c.row['slo_name']} (exclusions applied)", " %", c.target_pct, f"target {c.target_pct:g} %", c.spent.markers())}
 <h3>Error budget burn-down</h3>
-{_svg_line_chart([(d, 100 * float(b)) for d, b in c.budget], "Error budget remaining", " %", 0.0, "exhausted")}
+{svg_line_chart([(d, 100 * float(b)) for d, b in c.budget], "Error budget remaining", " %", 0.0, "exhausted")}
 <h3>Exclusions applied</h3>
-{_table(["exclusion", "kind", "window", "reason", "approved by", "ticket"], ex_rows, "exclusions") if ex_rows else '<p class="empty">None in this period.</p>'}
+{html_table(["exclusion", "kind", "window", "reason", "approved by", "ticket"], ex_rows, "exclusions") if ex_rows else '<p class="empty">None in this period.</p>'}
 <h3>Telemetry gaps</h3>
-{_table(["source", "gap", "minutes", "records expected"], gap_rows, "gaps") if gap_rows else '<p class="empty">None: telemetry was complete.</p>'}
+{html_table(["source", "gap", "minutes", "records expected"], gap_rows, "gaps") if gap_rows else '<p class="empty">None: telemetry was complete.</p>'}
+{spent_html(c.spent, [d for d, _, _ in c.daily], r['slo_name'])}
 </section>""")
     body = "\n".join(sections) or '<p class="empty">No contract has figures for this period.</p>'
     doc = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>SLA report {e(report.period)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; margin: 0.5em 0 1em; }}
-th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; font-size: 13px; }}
-th {{ background: #f3f3f3; }}
-dl.figures {{ display: grid; grid-template-columns: 10em auto; gap: 2px 1em; }}
-dt {{ font-weight: 600; }}
-section.contract {{ border-top: 2px solid #ddd; margin-top: 2em; }}
-.empty {{ color: #666; }}
-</style></head>
+<style>{STYLE}</style></head>
 <body>
 <h1>SLA report {e(report.period)}</h1>
 <p>Generated {e(report.generated_at)} from the SLM Warehouse marts. Attainment follows each contract's own rules
 (its SLO, the exclusion kinds it honours, its missing-data policy); credits are exact, rounded half up to cents.</p>
 <section id="summary"><h2>Executive summary</h2>
 <p>{len(report.contracts)} contract(s), {breached} breached; credits due: <b>{e(totals)}</b>.</p>
-{_table(["contract", "customer", "attained", "target", "breached", "tier", "credit %", "credit", "coverage"], summary_rows, "summary")}
+{html_table(["contract", "customer", "attained", "target", "breached", "tier", "credit %", "credit", "coverage"], summary_rows, "summary")}
 </section>
 {body}
 </body></html>
@@ -266,62 +202,9 @@ section.contract {{ border-top: 2px solid #ddd; margin-top: 2em; }}
 
 
 def render_pdf(report: Report) -> bytes:
-    from fpdf import FPDF  # only the PDF needs it
-
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(f"SLA report {report.period}")
-
-    def text(s: str, size: int = 10, style: str = "", h: float = 6) -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(0, h, s.encode("latin-1", "replace").decode("latin-1"), new_x="LMARGIN", new_y="NEXT")
-
-    def table(headers: list[str], rows: list[list], widths: list[float]) -> None:
-        pdf.set_font("Helvetica", "B", 8)
-        for hd, wd in zip(headers, widths):
-            pdf.cell(wd, 6, hd, border=1)
-        pdf.ln()
-        pdf.set_font("Helvetica", "", 8)
-        for r in rows:
-            for v, wd in zip(r, widths):
-                pdf.cell(wd, 6, str(v).encode("latin-1", "replace").decode("latin-1")[:60], border=1)
-            pdf.ln()
-
-    def chart(points: list[tuple], title: str, reference: float | None) -> None:
-        values = [float(v) for _, v in points if v is not None]
-        text(title, 9, "B")
-        if not values:
-            text("no data in the period", 8)
-            return
-        x0, y0, w, h = pdf.l_margin, pdf.get_y() + 2, 180, 45
-        lo = min(values + ([reference] if reference is not None else []))
-        hi = max(values + ([reference] if reference is not None else []))
-        if hi == lo:
-            lo, hi = lo - 1, hi + 1
-        pdf.set_draw_color(150, 150, 150)
-        pdf.rect(x0, y0, w, h)
-        pdf.set_font("Helvetica", "", 7)
-        pdf.text(x0 + 1, y0 + 3, f"{hi:.3f}")
-        pdf.text(x0 + 1, y0 + h - 1, f"{lo:.3f}")
-
-        def y(v: float) -> float:
-            return y0 + h - h * (v - lo) / (hi - lo)
-
-        if reference is not None:
-            pdf.set_draw_color(200, 50, 50)
-            pdf.line(x0, y(reference), x0 + w, y(reference))
-        pdf.set_draw_color(30, 150, 90)
-        pdf.set_line_width(0.5)
-        n = len(values)
-        xs = [x0 + w * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
-        for i in range(1, n):
-            pdf.line(xs[i - 1], y(values[i - 1]), xs[i], y(values[i]))
-        if n == 1:
-            pdf.circle(xs[0], y(values[0]), 1.2)  # fpdf2 >= 2.7: circle(x, y, radius)
-        pdf.set_line_width(0.2)
-        pdf.set_y(y0 + h + 4)
-
-    pdf.add_page()
+    doc = Pdf(f"SLA report {report.period}")
+    text, table, chart = doc.text, doc.table, doc.chart
+    doc.page()
     text(f"SLA report {report.period}", 18, "B", 10)
     text(f"Generated {report.generated_at} from the SLM Warehouse marts.", 9)
     totals = ", ".join(money(v, k) for k, v in report.credits_by_currency().items()) or "none"
@@ -336,7 +219,7 @@ def render_pdf(report: Report) -> bytes:
         text("No contract has figures for this period.")
     for c in report.contracts:
         r = c.row
-        pdf.add_page()
+        doc.page()
         text(f"{c.name} - {r['customer'] or ''}", 14, "B", 8)
         text(f"Period {r['period_start']} .. {r['period_end']} (exclusive){'' if r['period_complete'] else ', open'}")
         text(f"Attainment {pct(r['attained_pct'])} against a target of {pct(c.target_pct, 2)}"
@@ -351,7 +234,8 @@ def render_pdf(report: Report) -> bytes:
             text(f"Open period: projected {pct(x['projected_attained_pct'])}, credit "
                  f"{money(x['projected_credit_amount'], x['currency'])} (today "
                  f"{money(x['credit_amount_to_date'], x['currency'])})")
-        chart([(d, s) for d, s, _ in c.daily], f"Daily SLI (exclusions applied), target {c.target_pct:g} %", c.target_pct)
+        chart([(d, s) for d, s, _ in c.daily], f"Daily SLI (exclusions applied), target {c.target_pct:g} %", c.target_pct,
+              c.spent.markers())
         chart([(d, 100 * float(b)) for d, b in c.budget], "Error budget remaining (%)", 0.0)
         text("Exclusions applied", 10, "B")
         if c.exclusions:
@@ -366,7 +250,8 @@ def render_pdf(report: Report) -> bytes:
                                                          for g in c.gaps], [40, 50, 50, 20])
         else:
             text("None: telemetry was complete.", 9)
-    return bytes(pdf.output())
+        spent_pdf(doc, c.spent, [d for d, _, _ in c.daily])
+    return doc.output()
 
 
 RENDERERS = {"html": render_html, "csv": render_csv, "pdf": render_pdf}
@@ -381,11 +266,4 @@ def parse_formats(text: str) -> list[str]:
 
 
 def write_report(warehouse: Path, period: str, formats: list[str], out_dir: Path) -> list[Path]:
-    report = gather(warehouse, period)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for fmt in formats:
-        path = out_dir / f"sla-report-{period}.{fmt}"
-        write_bytes_atomic(RENDERERS[fmt](report), path)
-        paths.append(path)
-    return paths
+    return write_files(gather(warehouse, period), RENDERERS, f"sla-report-{period}", formats, out_dir)

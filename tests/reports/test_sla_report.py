@@ -56,12 +56,19 @@ def test_the_csv_has_one_row_per_contract_matching_the_mart(reports):
 class _Collect(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.tags, self.polylines, self.text = [], [], []
+        self.tags, self.polylines, self.text, self.svgs, self.bars, self.markers = [], [], [], [], [], []
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
+        attrs = dict(attrs)
         if tag == "polyline":
-            self.polylines.append(dict(attrs))
+            self.polylines.append(attrs)
+        if tag == "svg":
+            self.svgs.append(attrs["class"])
+        if tag == "rect" and "data-day" in attrs:
+            self.bars.append(attrs)
+        if tag == "g" and attrs.get("class") == "annotation":
+            self.markers.append(attrs)
 
     def handle_data(self, data):
         self.text.append(data)
@@ -77,8 +84,19 @@ def test_the_html_has_the_summary_charts_and_evidence(reports):
     # per contract: the daily SLI chart (one point per October day of web-availability) and the
     # budget burn-down, with a target line
     days = sli_days(settings, "web-availability")
-    assert page.tags.count("svg") == 4
+    assert page.svgs == ["chart line", "chart line", "chart bars"] * 2
     assert [int(p["data-points"]) for p in page.polylines][::2] == [days, days]
+    # where the budget went: each day's stacked bars add up to that day's raw bad events (total -
+    # good of fct_sli_daily), both contracts being on web-availability
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        bad = dict(con.execute("select cast(day as varchar), total_events - good_events from marts.fct_sli_daily "
+                               "where slo_name = 'web-availability' and day >= '2026-10-01' and day < '2026-11-01' "
+                               "and total_events > good_events").fetchall())
+    stacked = {}
+    for rect in page.bars[:len(page.bars) // 2]:
+        stacked[rect["data-day"]] = stacked.get(rect["data-day"], 0) + float(rect["data-bad"])
+    assert bad and stacked == pytest.approx(bad)
+    assert "Where the budget went" in text
     # the exclusion applied to acme, with its reason and approver
     assert "Database upgrade" in text and "change-board" in text and "CHG-1" in text
     assert page.tags.count("table") >= 2
@@ -101,6 +119,9 @@ def test_every_pdf_page_renders_with_content(reports, tmp_path):
         assert _ink(page) > 0.005, page.name  # text, tables and charts: not a blank page
     text = subprocess.run(["pdftotext", str(paths["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
     assert "308.65 EUR" in text and "Database upgrade" in text
+    # where the budget went: web-availability's 7 bad events of 10-01 all fell in the maintenance
+    # window of 02:00-03:00, which is also the chart's one annotation
+    assert text.count("7 bad events: excluded 7 (100.0 %), incident 0 (0.0 %), deploy 0 (0.0 %), unattributed 0 (0.0 %).") == 2
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -113,7 +134,7 @@ def test_the_html_opens_in_headless_chromium_with_its_charts_and_tables(reports,
              f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run(flags + ["--dump-dom", paths["html"].as_uri()], capture_output=True, text=True,
                          timeout=120, check=True).stdout
-    assert dom.count("<svg") == 4 and dom.count("<polyline") == 4 and dom.count("<table") >= 2
+    assert dom.count("<svg") == 6 and dom.count("<polyline") == 4 and dom.count("<table") >= 2
     shot = tmp_path / "report.png"
     subprocess.run(flags + [f"--screenshot={shot}", "--window-size=1000,2400", paths["html"].as_uri()],
                    capture_output=True, timeout=120, check=True)

@@ -1,0 +1,96 @@
+"""What every report page is built from: HTML tables and the page style, and the PDF's text,
+tables and charts (fpdf2, core fonts: text outside Latin-1 is shown with '?')."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from ..core.storage import write_bytes_atomic
+from .charts import pdf_line_chart
+
+class ReportError(Exception):
+    pass
+
+
+def open_marts(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse, read-only; a report of nothing is an error that says what to do."""
+    if not warehouse.exists():
+        raise ReportError(f"no warehouse at {warehouse}: run the pipeline first")
+    return duckdb.connect(str(warehouse), read_only=True)
+
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; font-size: 13px; }
+th { background: #f3f3f3; }
+dl.figures { display: grid; grid-template-columns: 10em auto; gap: 2px 1em; }
+dt { font-weight: 600; }
+section.contract, section.slo { border-top: 2px solid #ddd; margin-top: 2em; }
+.empty { color: #666; }
+"""
+
+
+def html_table(headers: list[str], rows: list[list], cls: str) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def latin1(s: str) -> str:
+    return s.encode("latin-1", "replace").decode("latin-1")
+
+
+class Pdf:
+    """An A4 portrait document with the few things the reports write."""
+
+    def __init__(self, title: str):
+        from fpdf import FPDF  # only the PDF needs it
+
+        self.pdf = FPDF(orientation="P", unit="mm", format="A4")
+        self.pdf.set_auto_page_break(auto=True, margin=15)
+        self.pdf.set_title(title)
+
+    def page(self) -> None:
+        self.pdf.add_page()
+
+    def text(self, s: str, size: int = 10, style: str = "", h: float = 6) -> None:
+        self.pdf.set_font("Helvetica", style, size)
+        self.pdf.multi_cell(0, h, latin1(s), new_x="LMARGIN", new_y="NEXT")
+
+    def table(self, headers: list[str], rows: list[list], widths: list[float]) -> None:
+        pdf = self.pdf
+        pdf.set_font("Helvetica", "B", 8)
+        for hd, wd in zip(headers, widths):
+            pdf.cell(wd, 6, hd, border=1)
+        pdf.ln()
+        pdf.set_font("Helvetica", "", 8)
+        for r in rows:
+            for v, wd in zip(r, widths):
+                pdf.cell(wd, 6, latin1(str(v))[:60], border=1)
+            pdf.ln()
+
+    def chart(self, points: list[tuple], title: str, reference: float | None, markers=()) -> None:
+        self.text(title, 9, "B")
+        if not [v for _, v in points if v is not None]:
+            self.text("no data in the period", 8)
+            return
+        pdf_line_chart(self.pdf, points, reference, markers)
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+
+def write_files(report, renderers: dict[str, Callable], stem: str, formats: list[str], out_dir: Path) -> list[Path]:
+    """`out_dir/<stem>.<format>` for each format, each written atomically."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        path = out_dir / f"{stem}.{fmt}"
+        write_bytes_atomic(renderers[fmt](report), path)
+        paths.append(path)
+    return paths
