@@ -8,7 +8,9 @@
          after it and before the next;
       4. unattributed, with an empty cause_id.
     Occurrences SLOs only (a time-slice SLO counts slices, not events); a cause that spent nothing
-    has no row. The parts add up to the day's bad events for every SLO and day (tests/warehouse/test_budget_attribution.py). -#}
+    has no row. The parts add up to the day's bad events for every SLO and day (tests/warehouse/test_budget_attribution.py).
+    A table, rebuilt each run, not incremental by day like fct_sli_by_version: an incident or deploy
+    record usually lands after the days it covers (a postmortem), and must re-attribute them. -#}
 
 with
 
