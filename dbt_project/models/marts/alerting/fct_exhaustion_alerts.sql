@@ -41,7 +41,7 @@ evaluated as (
         budgets.status,
         budgets.budget_remaining,
         budgets.projected_exhaustion,
-        {{ dbt.datediff('budgets.as_of', 'budgets.projected_exhaustion', 'day') }} as days_to_exhaustion,
+        {{ slm_int(dbt.datediff('budgets.as_of', 'budgets.projected_exhaustion', 'day')) }} as days_to_exhaustion,
         cast({{ dbt.dateadd('day', 'conditions.horizon_days', 'budgets.as_of') }} as date) as horizon_end
 
     from budgets
