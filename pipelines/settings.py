@@ -144,6 +144,11 @@ class Settings:
         return self.home / "annotations"
 
     @property
+    def reviews(self) -> Path:
+        """The SLO review log (`slm review`), appended and never rewritten."""
+        return self.home / "reviews"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

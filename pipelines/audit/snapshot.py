@@ -18,6 +18,8 @@ import duckdb
 
 from ..catalog import load_catalog
 from ..catalog.export import EXPORTED_DOCUMENT, catalog_document
+from ..catalog import journal
+from ..catalog.reviews import LOG as REVIEW_LOG
 from ..core.hashing import sha256_bytes, sha256_file
 from ..core.storage import remove_abandoned
 from ..core.periods import latest_complete_month, period_bounds
@@ -64,6 +66,10 @@ def create_snapshot(settings: Settings, period: str, contract: str | None = None
         if cat is not None:
             (staging / CATALOG_FILE).write_bytes(catalog_document(cat))
             files.append({"path": CATALOG_FILE, "rows": len(cat.documents), "kind": "catalog"})
+        reviews = settings.reviews / REVIEW_LOG
+        if reviews.exists():  # the SLO reviews recorded so far (`slm review`), as the log holds them
+            (staging / REVIEW_LOG).write_bytes(reviews.read_bytes())
+            files.append({"path": REVIEW_LOG, "rows": len(journal.read(staging / REVIEW_LOG)), "kind": "reviews"})
         for f in files:
             f["sha256"] = sha256_file(staging / f["path"])
             f["bytes"] = (staging / f["path"]).stat().st_size

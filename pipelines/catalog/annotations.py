@@ -9,14 +9,12 @@ definition changes)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from pathlib import Path
 
 import pyarrow as pa
 
 from ..core.periods import utc_instant
-from ..core.storage import exclusive_lock, write_parquet_atomic
+from . import journal
 
 SCHEMA = pa.schema([
     ("annotation_id", pa.string()), ("slo_name", pa.string()), ("service", pa.string()),
@@ -54,24 +52,15 @@ def add_annotation(folder: Path, *, slo: str | None, service: str | None, start:
     at = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(tzinfo=None)
     record = {"slo_name": slo or None, "service": service or None, "from_ts": first.isoformat(),
               "to_ts": last.isoformat(), "note": text, "who": who, "annotated_at": at.isoformat(timespec="microseconds")}
-    record = {"annotation_id": hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:16], **record}
-    folder.mkdir(parents=True, exist_ok=True)
-    with exclusive_lock(folder / ".lock"):
-        with open(folder / "annotations.jsonl", "a", encoding="utf-8") as f:
-            f.write(json.dumps(record, sort_keys=True) + "\n")
-    return record
+    return journal.append(folder / "annotations.jsonl", record, "annotation_id")
 
 
 def read_annotations(folder: Path) -> list[dict]:
-    path = folder / "annotations.jsonl"
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return journal.read(folder / "annotations.jsonl")
 
 
 def export_annotations(folder: Path, target: Path) -> int:
     """The log as Parquet at `target` (an empty table when there is none): what dbt reads."""
     rows = [{**r, "from_ts": dt.datetime.fromisoformat(r["from_ts"]), "to_ts": dt.datetime.fromisoformat(r["to_ts"]),
              "annotated_at": dt.datetime.fromisoformat(r["annotated_at"])} for r in read_annotations(folder)]
-    write_parquet_atomic(pa.Table.from_pylist(rows, schema=SCHEMA), target)
-    return len(rows)
+    return journal.export(rows, SCHEMA, target)

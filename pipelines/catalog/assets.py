@@ -6,6 +6,7 @@ from ..orchestration.resources import SlmLocations
 from .annotations import export_annotations
 from .export import TABLES, export_catalog
 from .load import require_catalog
+from .reviews import export_reviews
 
 
 @dg.multi_asset(
@@ -22,6 +23,7 @@ def slo_catalog(context: dg.AssetExecutionContext, slm: SlmLocations):
     cat = require_catalog(settings.catalog)
     counts = export_catalog(cat, settings.lake)
     counts["annotations"] = export_annotations(settings.annotations, settings.lake / "catalog" / "annotations.parquet")
+    counts["reviews"] = export_reviews(settings.reviews, settings.lake / "catalog" / "reviews.parquet")
     context.log.info(f"catalog {settings.catalog}: {counts}")
     for name, rows in counts.items():
         yield dg.MaterializeResult(asset_key=["catalog", name], metadata={

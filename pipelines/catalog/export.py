@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 
 from ..core.hashing import canonical_json
 from ..core.storage import write_bytes_atomic, write_parquet_atomic
-from .model import Catalog, CatalogError, Problem
-from .recurrence import horizon, occurrences
+from .model import REVIEW_CADENCE_START, Catalog, CatalogError, Problem
+from .recurrence import HORIZON_DAYS, days, horizon, occurrences
 
 SCHEMAS: dict[str, pa.Schema] = {
     "services": pa.schema([
@@ -69,6 +69,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("slo_name", pa.string()),
     ]),
     "service_components": pa.schema([("component", pa.string()), ("service_name", pa.string())]),
+    # the days an SLO's review falls due, from three years before the export day to a year after
+    "review_schedule": pa.schema([("slo_name", pa.string()), ("cadence", pa.string()), ("due_on", pa.date32())]),
     "alert_conditions": pa.schema([
         ("slo_document", pa.string()), ("alert_policy", pa.string()), ("condition_name", pa.string()),
         ("severity", pa.string()), ("condition_kind", pa.string()), ("op", pa.string()), ("threshold", pa.float64()),
@@ -122,7 +124,13 @@ def recurring_windows(versions: list[dict], through: dt.datetime) -> list[dict]:
     return rows
 
 
-TABLES = [*SCHEMAS, "slo_versions", "exclusion_versions", "annotations"]  # every table the catalog asset writes
+def review_schedule(cadences: list[dict], today: dt.date) -> list[dict]:
+    """Each SLO's review due days around `today` (`resolve/review.py` says how they are counted)."""
+    first, last = today - dt.timedelta(days=3 * 366), today + dt.timedelta(days=HORIZON_DAYS)
+    return [{**c, "due_on": day} for c in cadences for day in days(c["cadence"], REVIEW_CADENCE_START, first, last)]
+
+
+TABLES = [*SCHEMAS, "slo_versions", "exclusion_versions", "annotations", "reviews"]  # every table the catalog asset writes
 
 
 EXPORTED_DOCUMENT = "catalog.yaml"  # the definitions a run computed with, beside its tables
@@ -151,8 +159,9 @@ def export_catalog(cat: Catalog, lake: Path, today: dt.date | None = None) -> di
         problems += [(kind, p) for p in refused]
     if problems:
         raise CatalogError([Problem(str(cat.root), 0, kind, "", "metadata.annotations", p) for kind, p in problems])
-    tables = {name: getattr(cat, name) for name in SCHEMAS}
+    tables = {name: getattr(cat, name) for name in SCHEMAS if name != "review_schedule"}
     tables["exclusions"] = tables["exclusions"] + recurring_windows(histories["exclusion_versions"], horizon(today))
+    tables["review_schedule"] = review_schedule(cat.review_cadences, today)
     counts = {}
     for name, schema in SCHEMAS.items():
         write_parquet_atomic(pa.Table.from_pylist(tables[name], schema=schema), folder / f"{name}.parquet")

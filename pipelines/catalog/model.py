@@ -8,6 +8,7 @@ file, document, kind, name and field path, so `slm validate` can report them all
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,11 @@ DEFAULT_ROLLING_DAYS = 28
 BUDGETING_METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
 THRESHOLD_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 VALID_FROM_ANNOTATION = "slm/valid-from"
+# How often an SLO is reviewed (`slm review`): an iCalendar RRULE counted from 2000-01-01, from the
+# SLO's annotation, else the catalog's default: every quarter (1 January, April, July, October).
+REVIEW_CADENCE_ANNOTATION = "slm/review-cadence"
+DEFAULT_REVIEW_CADENCE = "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1"
+REVIEW_CADENCE_START = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 # A Service's status page components (`;`-separated), by which landed incidents name it (issue 19)
 COMPONENTS_ANNOTATION = "slm/components"
 # Bounds that keep what validates computable (issue 16): amounts fit the marts' money type with room
@@ -118,6 +124,7 @@ class Catalog:
     exclusions: list[dict] = field(default_factory=list)  # one-off windows, one per service
     recurring_exclusions: list[dict] = field(default_factory=list)  # rules, expanded on export (versioned)
     dependencies: list[dict] = field(default_factory=list)
+    review_cadences: list[dict] = field(default_factory=list)  # (slo_name, cadence): expanded on export
     alert_conditions: list[dict] = field(default_factory=list)
     composite_members: list[dict] = field(default_factory=list)
     contract_exclusion_kinds: list[dict] = field(default_factory=list)  # (contract, kind honoured)

@@ -99,3 +99,11 @@ def occurrences(version: dict, through: dt.datetime) -> Iterator[tuple[dt.dateti
             merged.append([start, start + length])
     for start, end in merged:
         yield start, end
+
+
+def days(rule_text: str, start: dt.datetime, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The days of a rule's occurrences (counted from `start`) in [first, last)."""
+    rule, _ = parse_rule(rule_text, start)
+    lo = dt.datetime.combine(first, dt.time(), start.tzinfo)
+    hi = dt.datetime.combine(last, dt.time(), start.tzinfo)
+    return sorted({o.date() for o in rule.between(lo, hi, inc=True) if o < hi})

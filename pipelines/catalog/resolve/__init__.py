@@ -12,6 +12,7 @@ from .contract import contract
 from .dependency import composites, dependency
 from .exclusion import exclusion
 from .indicator import sli
+from .review import review_cadence
 from .service import service
 from .slo import slo
 
@@ -37,6 +38,7 @@ def resolve(cat: Catalog) -> None:
         alert_policy(ctx, doc)
     for doc in ctx.named("SLO"):
         slo(ctx, doc)
+        review_cadence(ctx, doc)
     # Burn-rate conditions per SLO, for the alerting models (an AlertPolicy overrides defaults).
     for slo_doc, policy in ctx.slo_alert_policies:
         for row in ctx.alert_rows:

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ...core.hashing import canonical_hash
 from ..filters import MAX_LITERAL, compile_filter
 from ..model import (BUDGETING_METHODS, CALENDAR_UNIT_DAYS, CALENDAR_UNITS, DEFAULT_ROLLING_DAYS, ROLLING_DAYS,
-                     ROLLING_UNIT_DAYS, THRESHOLD_OPS, UNIT_MINUTES, Document)
+                     REVIEW_CADENCE_ANNOTATION, ROLLING_UNIT_DAYS, THRESHOLD_OPS, UNIT_MINUTES,
+                     Document)
 from ..values import dst_shift_minutes, parse_timestamp, shown, slug
 from .alerting import slo_policies
 from .context import Resolution
@@ -92,10 +93,21 @@ def slo(ctx: Resolution, doc: Document) -> None:
             "time_zone": window.get("tz", "UTC"),
             "computed": not reasons,
             "not_computed_reason": "; ".join(reasons) or None,
-            "definition_hash": canonical_hash({"slo": doc.body, "indicator": indicator, "objective": i}),
+            "definition_hash": canonical_hash({"slo": computed_body(doc), "indicator": indicator, "objective": i}),
             "valid_from_annotation": ctx.valid_from(doc),
             "composite_weight": float(obj.get("compositeWeight", 1)) if composite else None,
         })
+
+
+def computed_body(doc: Document) -> dict:
+    """The document as far as it decides the figures: its review cadence is governance, and a new
+    cadence is not a new definition version."""
+    annotations = (doc.body.get("metadata") or {}).get("annotations")
+    if not isinstance(annotations, dict) or REVIEW_CADENCE_ANNOTATION not in annotations:
+        return doc.body
+    kept = {k: v for k, v in annotations.items() if k != REVIEW_CADENCE_ANNOTATION}
+    metadata = {k: v for k, v in doc.body["metadata"].items() if k != "annotations"}
+    return {**doc.body, "metadata": {**metadata, **({"annotations": kept} if kept else {})}}
 
 
 def objective_keys(objectives: list) -> list[str]:

@@ -1,0 +1,9 @@
+with
+
+source as (
+
+    select * from {{ source('catalog', 'reviews') }}
+
+)
+
+select * from source
