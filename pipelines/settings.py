@@ -149,6 +149,11 @@ class Settings:
         return self.home / "reviews"
 
     @property
+    def claims(self) -> Path:
+        """The vendor claim log and the claim packs (`slm claim`)."""
+        return self.home / "claims"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

@@ -4,6 +4,7 @@ import dagster as dg
 
 from ..orchestration.resources import SlmLocations
 from .annotations import export_annotations
+from .claims import export_claims
 from .export import TABLES, export_catalog
 from .load import require_catalog
 from .reviews import export_reviews
@@ -24,6 +25,7 @@ def slo_catalog(context: dg.AssetExecutionContext, slm: SlmLocations):
     counts = export_catalog(cat, settings.lake)
     counts["annotations"] = export_annotations(settings.annotations, settings.lake / "catalog" / "annotations.parquet")
     counts["reviews"] = export_reviews(settings.reviews, settings.lake / "catalog" / "reviews.parquet")
+    counts["claims"] = export_claims(settings.claims, settings.lake / "catalog" / "claims.parquet")
     context.log.info(f"catalog {settings.catalog}: {counts}")
     for name, rows in counts.items():
         yield dg.MaterializeResult(asset_key=["catalog", name], metadata={

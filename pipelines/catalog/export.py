@@ -49,6 +49,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("credit_cap_pct", pa.float64()), ("minimum_credit", pa.string()),
         ("missing_data", pa.string()), ("computed", pa.bool_()),
         ("not_computed_reason", pa.string()), ("definition_hash", pa.string()),
+        ("direction", pa.string()), ("vendor", pa.string()), ("claim_window_months", pa.int32()),
+        ("claim_window_days", pa.int32()), ("claim_evidence", pa.string()),
     ]),
     "credit_tiers": pa.schema([
         ("contract_name", pa.string()), ("below_pct", pa.float64()), ("credit_pct", pa.float64()),
@@ -130,7 +132,7 @@ def review_schedule(cadences: list[dict], today: dt.date) -> list[dict]:
     return [{**c, "due_on": day} for c in cadences for day in days(c["cadence"], REVIEW_CADENCE_START, first, last)]
 
 
-TABLES = [*SCHEMAS, "slo_versions", "exclusion_versions", "annotations", "reviews"]  # every table the catalog asset writes
+TABLES = [*SCHEMAS, "slo_versions", "exclusion_versions", "annotations", "reviews", "claims"]  # every table the catalog asset writes
 
 
 EXPORTED_DOCUMENT = "catalog.yaml"  # the definitions a run computed with, beside its tables

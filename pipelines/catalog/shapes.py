@@ -93,6 +93,9 @@ SPECS: dict[str, dict] = {
         "creditTiers": items(mapping({"below": AMOUNT, "creditPercent": AMOUNT})),
         "creditCapPercent": AMOUNT, "minimumCredit": AMOUNT,
         "exclusionKinds": items(TEXT), "missingData": TEXT,
+        # a vendor's SLA to us (issue 20): who owes the credit and how it must be claimed
+        "direction": TEXT, "vendor": ID,
+        "claim": mapping({"windowMonths": {"type": "integer"}, "windowDays": {"type": "integer"}, "evidence": items(TEXT)}),
     }),
     "Exclusion": mapping({"description": TEXT, "services": items(TEXT), "kind": TEXT, "start": WHEN, "end": WHEN,
                           "recurrence": mapping({"rrule": TEXT, "start": WHEN, "duration": TEXT, "timeZone": TEXT}),

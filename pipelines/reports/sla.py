@@ -61,7 +61,8 @@ def gather(warehouse: Path, period: str) -> Report:
             from marts.fct_sla_compliance c
             join marts.dim_contracts d using (contract_name)
             join (select distinct slo_name, service from marts.dim_slos) s on s.slo_name = d.slo_name
-            where c.period_start >= ? and c.period_start < ? order by c.contract_name""", [start, end])
+            where c.period_start >= ? and c.period_start < ? and d.direction = 'outbound'  -- vendors' SLAs: slm claim
+            order by c.contract_name""", [start, end])
         contracts = []
         for row in compliance:
             c = ContractReport(row, float(row["target_pct"]))

@@ -83,7 +83,8 @@ def contract(ctx: Resolution, doc: Document) -> None:
         ctx.problem(doc, "spec.end", "must be a date YYYY-MM-DD")
     if start and end and end <= start:
         ctx.problem(doc, "spec.end", "must be after start")
-    if amount is None or cap is None or minimum is None:
+    terms = claim_terms(ctx, doc)
+    if amount is None or cap is None or minimum is None or terms is None:
         return
     ctx.cat.contracts.append({
         "contract_name": doc.name,
@@ -101,6 +102,48 @@ def contract(ctx: Resolution, doc: Document) -> None:
         "computed": not_computed is None,
         "not_computed_reason": not_computed,
         "definition_hash": canonical_hash(doc.body),
+        **terms,
     })
     ctx.cat.credit_tiers.extend(rows)
     ctx.cat.contract_exclusion_kinds.extend({"contract_name": doc.name, "kind": k} for k in sorted(set(kinds)))
+
+
+def claim_terms(ctx: Resolution, doc: Document) -> dict | None:
+    """`direction` (outbound: we owe the customer; inbound: a vendor owes us), and for an inbound
+    contract its `vendor` and how a credit must be claimed: by the end of the `windowMonths`-th
+    month after the period, or within `windowDays` days of its end, with the `evidence` it lists."""
+    s = doc.spec
+    direction = s.get("direction", "outbound")
+    if direction not in ("outbound", "inbound"):
+        ctx.problem(doc, "spec.direction", f"must be outbound or inbound, got {shown(direction)}")
+        return None
+    vendor, claim = s.get("vendor"), s.get("claim")
+    if direction == "outbound":
+        for field in ("vendor", "claim"):
+            if field in s:
+                ctx.problem(doc, f"spec.{field}", "only for a vendor's SLA to us (direction: inbound)")
+        return {"direction": direction, "vendor": None, "claim_window_months": None, "claim_window_days": None,
+                "claim_evidence": None}
+    ok = True
+    if vendor is None or not str(vendor).strip():
+        ctx.problem(doc, "spec.vendor", "required for direction: inbound (who owes the credit)")
+        ok = False
+    if "customer" in s:
+        ctx.problem(doc, "spec.customer", "an inbound contract names its vendor; we are the customer")
+        ok = False
+    claim = claim if isinstance(claim, dict) else {}
+    months, days = claim.get("windowMonths"), claim.get("windowDays")
+    if (months is None) == (days is None):
+        ctx.problem(doc, "spec.claim", "give exactly one of windowMonths (claim by the end of the Nth month after "
+                                       "the period) and windowDays (within N days of its end)")
+        ok = False
+    elif months is not None and not (isinstance(months, int) and 0 <= months <= 24):
+        ctx.problem(doc, "spec.claim.windowMonths", f"a whole number of months from 0 to 24, got {shown(months)}")
+        ok = False
+    elif days is not None and not (isinstance(days, int) and 1 <= days <= 730):
+        ctx.problem(doc, "spec.claim.windowDays", f"a whole number of days from 1 to 730, got {shown(days)}")
+        ok = False
+    if not ok:
+        return None
+    return {"direction": direction, "vendor": str(vendor).strip(), "claim_window_months": months,
+            "claim_window_days": days, "claim_evidence": "; ".join(str(e) for e in claim.get("evidence") or [])}

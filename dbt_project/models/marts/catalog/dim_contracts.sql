@@ -1,5 +1,6 @@
 {#- One row per contract: its terms as the catalog states them, with the exclusion kinds it
-    honours listed (comma-separated, alphabetical). -#}
+    honours listed (comma-separated, alphabetical). direction: outbound (we owe our customer) or
+    inbound (a vendor owes us, with the terms a claim must meet). -#}
 
 with
 
@@ -27,7 +28,12 @@ final as (
         missing_data,
         computed,
         not_computed_reason,
-        definition_hash
+        definition_hash,
+        direction,
+        vendor,
+        claim_window_months,
+        claim_window_days,
+        claim_evidence
 
     from contracts
 

@@ -1,0 +1,9 @@
+with
+
+source as (
+
+    select * from {{ source('catalog', 'claims') }}
+
+)
+
+select * from source
