@@ -152,19 +152,20 @@ def gate(slo: str, home: str | None, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--period", required=True, help="Month YYYY-MM.")
-@click.option("--kind", type=click.Choice(["sla", "incidents"]), default="sla", show_default=True,
+@click.option("--period", required=True, help="Month YYYY-MM (a quarter YYYY-Qn for --kind review).")
+@click.option("--kind", type=click.Choice(["sla", "incidents", "review"]), default="sla", show_default=True,
               help="sla: per contract attainment, tier, credit and the evidence (finance); incidents: the "
-                   "period's incidents, what each cost every SLO, detection and missed alerts (SRE).")
+                   "period's incidents, what each cost every SLO, detection and missed alerts (SRE); review: the "
+                   "quarter's SLO review, per SLO and as a portfolio (service owners).")
 @click.option("--format", "formats", default="html,csv,pdf", show_default=True, help="Any of html, csv, pdf, comma-separated.")
 @click.option("--out", type=click.Path(file_okay=False), help="Folder for the report files (default: $SLM_HOME/reports).")
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
 def report(period: str, kind: str, formats: str, out: str | None, home: str | None) -> None:
-    """A period's report as HTML, CSV and PDF: the SLA report, or the incident report."""
-    from ..reports import incidents, sla
+    """A period's report as HTML, CSV and PDF: the SLA report, the incident report or the SLO review."""
+    from ..reports import incidents, review, sla
 
     settings = Settings.from_env(home=home)
     chosen = sla.parse_formats(formats)
-    write_report = {"sla": sla.write_report, "incidents": incidents.write_report}[kind]
+    write_report = {"sla": sla.write_report, "incidents": incidents.write_report, "review": review.write_report}[kind]
     for path in write_report(settings.warehouse, period, chosen, Path(out) if out else settings.reports):
         click.echo(f"{path.suffix[1:]:4} {path} ({path.stat().st_size:,} bytes)")

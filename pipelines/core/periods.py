@@ -27,6 +27,20 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     return start, month_start_after(start)
 
 
+def quarter_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """`YYYY-Qn` -> [first day of the quarter, first day of the next)."""
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", period or "")
+    if not m:
+        raise PeriodError(f"period {period!r} is not YYYY-Qn (e.g. 2026-Q4)")
+    start = dt.date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1)
+    return start, month_start_after(month_start_after(month_start_after(start)))
+
+
+def quarter_before(start: dt.date) -> dt.date:
+    """The first day of the quarter before the one starting on `start`."""
+    return dt.date(start.year - (start.month == 1), (start.month - 4) % 12 + 1, 1)
+
+
 def days_between(start: dt.date, end: dt.date) -> list[str]:
     """The ISO days of [start, end)."""
     out, day = [], start

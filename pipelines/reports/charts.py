@@ -4,6 +4,7 @@ with numbered annotation markers, and daily bars of bad events stacked by cause.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 
@@ -17,15 +18,20 @@ def _hex(rgb: tuple[int, int, int]) -> str:
 
 
 def day_fraction(days: list, when: dt.datetime | dt.date) -> float | None:
-    """Where `when` falls on a chart of one point per day (0 = the first day's point, 1 = the last),
-    None outside it."""
+    """Where `when` falls along a chart of one point per listed day, drawn evenly spaced (0 = the
+    first point, 1 = the last): between the points of the days before and after it, by time, so a
+    marker sits by the day it belongs to however sparse the days are. None outside the days."""
     if not days:
         return None
-    first, last = days[0], days[-1]
     at = when if isinstance(when, dt.datetime) else dt.datetime.combine(when, dt.time())
-    span = (last - first).days or 1
-    offset = (at - dt.datetime.combine(first, dt.time())).total_seconds() / 86400
-    return offset / span if 0 <= offset <= span + 1 else None
+    i = bisect.bisect_right(days, at.date()) - 1
+    if i < 0 or at.date() > days[-1] + dt.timedelta(days=1):
+        return None
+    if len(days) == 1:
+        return 0.5
+    here = dt.datetime.combine(days[i], dt.time())
+    span = (dt.datetime.combine(days[i + 1], dt.time()) - here) if i + 1 < len(days) else dt.timedelta(days=1)
+    return min((i + (at - here) / span) / (len(days) - 1), 1.0)
 
 
 def svg_line_chart(points: list[tuple], title: str, unit: str, reference: float | None = None,
@@ -65,7 +71,7 @@ def svg_line_chart(points: list[tuple], title: str, unit: str, reference: float 
         at = day_fraction(days, when)
         if at is None:
             continue
-        x = pad + (w - 2 * pad) * min(at, 1.0) if n > 1 else w / 2
+        x = pad + (w - 2 * pad) * at
         parts.append(f'<g class="annotation" data-number="{number}"><title>annotation {number}</title>'
                      f'<line x1="{x:.1f}" y1="{pad - 12}" x2="{x:.1f}" y2="{h - pad}" stroke="#86a" stroke-dasharray="2 2"/>'
                      f'<text x="{x + 2:.1f}" y="{pad - 4}" font-size="9" fill="#86a">{number}</text></g>')
@@ -141,7 +147,7 @@ def pdf_line_chart(pdf, points: list[tuple], reference: float | None, markers: l
     for number, when in markers:
         at = day_fraction(days, when)
         if at is not None:
-            x = x0 + w * min(at, 1.0)
+            x = x0 + w * at
             pdf.line(x, y0, x, y0 + h)
             pdf.text(x + 0.5, y0 + 6, str(number))
     pdf.set_text_color(0, 0, 0)
