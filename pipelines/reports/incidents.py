@@ -20,7 +20,7 @@ from pathlib import Path
 from ..core.periods import period_bounds
 from .attribution import Attribution, attribution, rows
 from .charts import svg_line_chart
-from .pages import STYLE, Pdf, html_table, open_marts, write_files
+from .pages import Pdf, html_page, html_table, open_marts, write_files
 from .sla import spreadsheet_safe
 from .spent import spent_html, spent_pdf
 
@@ -117,28 +117,19 @@ def render_html(r: IncidentReport) -> bytes:
 </section>""" for s in r.slos]
     table = (html_table(HEADERS, impact_rows(r), "impact") if r.impacts
              else '<p class="empty">No incident started in this period.</p>')
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Incident report {e(r.period)}</title>
-<style>{STYLE}</style></head>
-<body>
-<h1>Incident report {e(r.period)}</h1>
-<p>Generated {e(r.generated_at)} from the SLM Warehouse marts. Minutes are counted from each incident's start;
-"detect" is the first page alert that started within it, else its declared detection.</p>
+    intro = ("Minutes are counted from each incident's start; \"detect\" is the first page alert that started "
+             "within it, else its declared detection.")
+    return html_page(f"Incident report {r.period}", r.generated_at, e(intro), f"""
 <section id="summary"><h2>Summary</h2>
 <p>{e(summary_line(r))}</p>
 {table}
 </section>
-{"".join(sections)}
-</body></html>
-""".encode()
+{"".join(sections)}""")
 
 
 def render_pdf(r: IncidentReport) -> bytes:
     doc = Pdf(f"Incident report {r.period}")
-    doc.page()
-    doc.text(f"Incident report {r.period}", 18, "B", 10)
-    doc.text(f"Generated {r.generated_at} from the SLM Warehouse marts.", 9)
-    doc.text(summary_line(r), 11, "B")
+    doc.opening(f"Incident report {r.period}", r.generated_at, summary_line(r))
     if r.impacts:
         doc.table(["incident", "SLO", "started (UTC)", "bad", "budget", "detect", "resolve", "alerted"],
                   [[x[0], x[3], x[4], x[5], x[6], x[8], x[10], x[11]] for x in impact_rows(r)],

@@ -35,6 +35,20 @@ section.contract, section.slo { border-top: 2px solid #ddd; margin-top: 2em; }
 """
 
 
+def html_page(title: str, generated_at: str, intro: str, body: str) -> bytes:
+    """A whole self-contained report page: `intro` (HTML) under the title and the generation line."""
+    e = html.escape
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
+<style>{STYLE}</style></head>
+<body>
+<h1>{e(title)}</h1>
+<p>Generated {e(generated_at)} from the SLM Warehouse marts. {intro}</p>
+{body}
+</body></html>
+""".encode()
+
+
 def html_table(headers: list[str], rows: list[list], cls: str) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in rows)
@@ -57,6 +71,13 @@ class Pdf:
 
     def page(self) -> None:
         self.pdf.add_page()
+
+    def opening(self, title: str, generated_at: str, summary: str) -> None:
+        """The first page's head: the title, when it was generated, and the one-line summary."""
+        self.page()
+        self.text(title, 18, "B", 10)
+        self.text(f"Generated {generated_at} from the SLM Warehouse marts.", 9)
+        self.text(summary, 11, "B")
 
     def text(self, s: str, size: int = 10, style: str = "", h: float = 6) -> None:
         self.pdf.set_font("Helvetica", style, size)

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..core.periods import month_start_after, quarter_before, quarter_bounds
 from .attribution import Attribution, attribution, rows
 from .charts import svg_line_chart
-from .pages import STYLE, Pdf, html_table, open_marts, write_files
+from .pages import Pdf, html_page, html_table, open_marts, write_files
 from .spent import spent_html, spent_pdf
 
 LOOSE_UNUSED = 0.9        # "met with over 90 % of budget unused three months running"
@@ -237,29 +237,20 @@ def render_html(report: ReviewReport) -> bytes:
 {spent_html(r.spent, [d for d, _ in r.daily], r.slo)}
 </section>""")
     rules = "".join(f"<li>{e(t)}</li>" for t in HINTS.values())
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SLO review {e(report.period)}</title>
-<style>{STYLE}</style></head>
-<body>
-<h1>SLO review {e(report.period)}</h1>
-<p>Generated {e(report.generated_at)} from the SLM Warehouse marts. Attainment is adjusted for approved exclusions;
-budget consumed is the month's bad events over the (1 - target) share of its events.</p>
+    intro = ("Attainment is adjusted for approved exclusions; budget consumed is the month's bad events over "
+             "the (1 - target) share of its events.")
+    return html_page(f"SLO review {report.period}", report.generated_at, e(intro), f"""
 <section id="portfolio"><h2>Portfolio</h2>
 <p>{e(summary_line(report))}</p>
 {html_table(PORTFOLIO_HEADERS, portfolio_rows(report), "portfolio")}
 <p>Hints and their rules:</p><ul>{rules}</ul>
 </section>
-{"".join(sections)}
-</body></html>
-""".encode()
+{"".join(sections)}""")
 
 
 def render_pdf(report: ReviewReport) -> bytes:
     doc = Pdf(f"SLO review {report.period}")
-    doc.page()
-    doc.text(f"SLO review {report.period}", 18, "B", 10)
-    doc.text(f"Generated {report.generated_at} from the SLM Warehouse marts.", 9)
-    doc.text(summary_line(report), 11, "B")
+    doc.opening(f"SLO review {report.period}", report.generated_at, summary_line(report))
     doc.table(PORTFOLIO_HEADERS, portfolio_rows(report), [24, 12, 30, 18, 22, 84])
     for r in report.slos:
         doc.page()
