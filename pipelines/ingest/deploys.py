@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from ..core.events import DEPLOY_FORMATS
 from ..core.storage import atomic_path
 from ..settings import plausible_timestamps
-from .timeline import csv_records, json_lines, land_records, rfc3339, text
+from .timeline import csv_records, json_lines, land_records, newest_versions, rfc3339, text
 
 DEPLOY_SCHEMA = pa.schema([
     ("service", pa.string()), ("version", pa.string()), ("started_at", pa.timestamp("us")),
@@ -52,13 +52,8 @@ def publish_deploys(lake) -> int:
         if not active:
             pq.write_table(DEPLOY_SCHEMA.empty_table(), tmp)
         else:
-            order = pa.table({"file_sha256": [e.file_sha256 for e in active], "landed_at": [e.landed_at for e in active]})
             with duckdb.connect() as con:
-                con.register("deliveries", order)
-                table = con.execute(
-                    f"select {', '.join(DEPLOY_SCHEMA.names)} from (select d.*, landed_at from read_parquet(?) as d "
-                    f"join deliveries using (file_sha256)) qualify row_number() over (partition by service, version, "
-                    f"started_at order by landed_at desc, line desc) = 1 order by service, started_at, version",
-                    [[str(lake.landed_file(e.file_sha256)) for e in active]]).to_arrow_table()
+                newest_versions(con, lake, active, "service, version, started_at", "", "service, started_at, version")
+                table = con.execute(f"select {', '.join(DEPLOY_SCHEMA.names)} from newest").to_arrow_table()
             pq.write_table(table.cast(DEPLOY_SCHEMA), tmp, compression="zstd")
     return pq.ParquetFile(lake.deploys).metadata.num_rows

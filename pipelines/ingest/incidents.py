@@ -32,7 +32,7 @@ from ..core.storage import atomic_path
 from ..settings import plausible_timestamps
 from .formats.records import HEAD_CHARS, too_large
 from .formats.text import TooLarge, read_text
-from .timeline import Record, csv_records, json_lines, land_records, rfc3339
+from .timeline import Record, csv_records, json_lines, land_records, newest_versions, rfc3339
 
 TIMES = ("started_at", "detected_at", "mitigated_at", "resolved_at", "updated_at")
 INCIDENT_SCHEMA = pa.schema([
@@ -156,14 +156,8 @@ def publish_incidents(lake) -> int:
             pq.write_table(INCIDENT_SCHEMA.empty_table(), tmp)
             pq.write_table(NAMES_SCHEMA.empty_table(), names_tmp)
         else:
-            order = pa.table({"file_sha256": [e.file_sha256 for e in active], "landed_at": [e.landed_at for e in active]})
             with duckdb.connect() as con:
-                con.register("deliveries", order)
-                con.execute(
-                    "create table newest as select i.* from read_parquet(?) as i join deliveries using (file_sha256) "
-                    "qualify row_number() over (partition by incident_id order by updated_at desc nulls last, "
-                    "landed_at desc, line desc) = 1 order by started_at, incident_id",
-                    [[str(lake.landed_file(e.file_sha256)) for e in active]])
+                newest_versions(con, lake, active, "incident_id", "updated_at desc nulls last", "started_at, incident_id")
                 pq.write_table(con.execute(f"select {', '.join(INCIDENT_SCHEMA.names)} from newest").to_arrow_table()
                                .cast(INCIDENT_SCHEMA), tmp, compression="zstd")
                 names = con.execute("""

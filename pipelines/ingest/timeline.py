@@ -100,3 +100,16 @@ def land_records(records: Iterator[Record], check: Callable[[dict], dict], schem
     pq.write_table(pa.Table.from_pylist(good, schema=schema), good_tmp, compression="zstd")
     pq.write_table(pa.Table.from_pylist(bad, schema=QUARANTINE_SCHEMA), bad_tmp, compression="zstd")
     return len(good) + len(bad), len(good), len(bad), days
+
+
+def newest_versions(con, lake, active: list, record_key: str, newest_first: str, sort: str) -> None:
+    """Create the table `newest` in `con`: of the `active` landed timeline files, the newest version
+    of each record (`record_key`): by `newest_first` (e.g. its own `updated_at`), then the later
+    delivery, then the later line; sorted by `sort`. A record delivered again supersedes its
+    earlier version, as a correction does for telemetry."""
+    con.register("deliveries", pa.table({"file_sha256": [e.file_sha256 for e in active],
+                                         "landed_at": [e.landed_at for e in active]}))
+    order = ", ".join(x for x in (newest_first, "landed_at desc", "line desc") if x)
+    con.execute(f"create table newest as select t.* from read_parquet(?) as t join deliveries using (file_sha256) "
+                f"qualify row_number() over (partition by {record_key} order by {order}) = 1 order by {sort}",
+                [[str(lake.landed_file(e.file_sha256)) for e in active]])
