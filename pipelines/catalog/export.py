@@ -71,7 +71,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("slo_name", pa.string()),
     ]),
     "service_components": pa.schema([("component", pa.string()), ("service_name", pa.string())]),
-    # the days an SLO's review falls due, from three years before the export day to a year after
+    # the days an SLO's review falls due, from three years before the export day to 400 days after
     "review_schedule": pa.schema([("slo_name", pa.string()), ("cadence", pa.string()), ("due_on", pa.date32())]),
     "alert_conditions": pa.schema([
         ("slo_document", pa.string()), ("alert_policy", pa.string()), ("condition_name", pa.string()),
@@ -132,7 +132,8 @@ def review_schedule(cadences: list[dict], today: dt.date) -> list[dict]:
     return [{**c, "due_on": day} for c in cadences for day in days(c["cadence"], REVIEW_CADENCE_START, first, last)]
 
 
-TABLES = [*SCHEMAS, "slo_versions", "exclusion_versions", "annotations", "reviews", "claims"]  # every table the catalog asset writes
+# every table the catalog asset writes
+TABLES = [*SCHEMAS, "slo_versions", "exclusion_versions", "annotations", "reviews", "claims"]
 
 
 EXPORTED_DOCUMENT = "catalog.yaml"  # the definitions a run computed with, beside its tables
