@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -133,10 +134,14 @@ def write_claim(settings: Settings, contract: str, period: str, who: str, public
                      "verified": True, "public_key": str(public_key) if public_key else None},
         "prepared_by": who, "prepared_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    folder.mkdir(parents=True)
-    write_bytes_atomic(json.dumps(claim, indent=2, default=str).encode(), folder / "claim.json")
-    write_bytes_atomic(_outages_csv(windows), folder / "outages.csv")
-    write_bytes_atomic(_letter(claim, windows).encode(), folder / "claim.md")
+    # built aside and renamed into place: a pack is there whole or not at all (a killed run leaves
+    # only a `.partial-<pid>` folder, and the next attempt is not taken for a claim already made)
+    partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+    partial.mkdir(parents=True)
+    write_bytes_atomic(json.dumps(claim, indent=2, default=str).encode(), partial / "claim.json")
+    write_bytes_atomic(_outages_csv(windows), partial / "outages.csv")
+    write_bytes_atomic(_letter(claim, windows).encode(), partial / "claim.md")
+    partial.rename(folder)
     record_claim(settings.claims, contract=contract, period_start=start, snapshot_id=snap.snapshot_id,
                  manifest_sha256=claim["snapshot"]["manifest_sha256"], credit_amount=claim["credit_amount"],
                  currency=claim["currency"], pack=folder, who=who)
