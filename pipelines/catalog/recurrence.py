@@ -74,6 +74,12 @@ def parse_rule(text: Any, start: dt.datetime) -> tuple[rrule | None, str | None]
     return rule, None
 
 
+def checked_rule(text: str, start: dt.datetime) -> rrule:
+    """A rule `parse_rule` accepted when its document was resolved, read again for expansion
+    without counting its occurrences once more."""
+    return rrulestr(text.strip().removeprefix("RRULE:"), dtstart=start)
+
+
 def horizon(today: dt.date) -> dt.datetime:
     """How far an endless rule is expanded when the catalog is exported on `today`."""
     return dt.datetime.combine(today + dt.timedelta(days=HORIZON_DAYS), dt.time())
@@ -83,7 +89,7 @@ def occurrences(version: dict, through: dt.datetime) -> Iterator[tuple[dt.dateti
     """The version's windows [start, end) as naive UTC, merged where they overlap, for occurrences
     starting on its local days [valid_from, valid_to) and before `through` (naive UTC)."""
     tz = ZoneInfo(version["time_zone"])
-    rule, _ = parse_rule(version["rrule"], version["local_start"].replace(tzinfo=tz))
+    rule = checked_rule(version["rrule"], version["local_start"].replace(tzinfo=tz))
     length = dt.timedelta(minutes=version["duration_minutes"])
     first, last = version.get("valid_from"), version.get("valid_to")
     merged: list[list[dt.datetime]] = []
@@ -103,7 +109,7 @@ def occurrences(version: dict, through: dt.datetime) -> Iterator[tuple[dt.dateti
 
 def days(rule_text: str, start: dt.datetime, first: dt.date, last: dt.date) -> list[dt.date]:
     """The days of a rule's occurrences (counted from `start`) in [first, last)."""
-    rule, _ = parse_rule(rule_text, start)
+    rule = checked_rule(rule_text, start)
     lo = dt.datetime.combine(first, dt.time(), start.tzinfo)
     hi = dt.datetime.combine(last, dt.time(), start.tzinfo)
     return sorted({o.date() for o in rule.between(lo, hi, inc=True) if o < hi})

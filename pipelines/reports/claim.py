@@ -43,11 +43,11 @@ class ClaimPack:
     outages: list[dict]
 
 
-def _snapshot_of(store: SnapshotStore, contract: str, period: str) -> SnapshotInfo:
+def _snapshot_of(entries: list[SnapshotInfo], contract: str, period: str) -> SnapshotInfo:
     """The newest snapshot of the period narrowed to this contract, else the newest of the whole period."""
-    entries = [e for e in store.entries() if e.manifest and e.manifest.get("period") == period]
+    of_period = [e for e in entries if e.manifest and e.manifest.get("period") == period]
     for scope in (contract, None):
-        same = [e for e in entries if e.manifest.get("contract") == scope]
+        same = [e for e in of_period if e.manifest.get("contract") == scope]
         if same:
             return same[-1]
     raise ClaimError(f"no audit snapshot of {period}: run `slm snapshot create --period {period} --contract {contract}` "
@@ -95,8 +95,9 @@ def write_claim(settings: Settings, contract: str, period: str, who: str, public
                 out: Path | None = None) -> ClaimPack:
     start, _ = period_bounds(period)
     store = snapshot_store(settings)
-    snap = _snapshot_of(store, contract, period)
-    problems = store.verify(snap.snapshot_id, public_key)
+    entries = store.entries()  # the manifests, read once (each is a download on S3)
+    snap = _snapshot_of(entries, contract, period)
+    problems = store.verify(snap.snapshot_id, public_key, entries)
     if problems:
         raise ClaimError(f"snapshot {snap.snapshot_id} fails verification ({problems[0]}): no claim from figures "
                          f"that do not verify")

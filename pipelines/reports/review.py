@@ -100,11 +100,13 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     return out
 
 
-def _attainment(con, slo: str, start: dt.date, end: dt.date) -> float | None:
-    good, total = con.execute("""
-        select sum(sli_adjusted * (total_events - excluded_events)), sum(total_events - excluded_events)
+def _counted(con, slo: str, start: dt.date, end: dt.date) -> Month:
+    """The SLO's adjusted good, total and allowed-bad events over the days [start, end)."""
+    good, total, allowed = con.execute("""
+        select sum(sli_adjusted * (total_events - excluded_events)), sum(total_events - excluded_events),
+               sum((1 - target) * (total_events - excluded_events))
         from marts.fct_sli_daily where slo_name = ? and day >= ? and day < ?""", [slo, start, end]).fetchone()
-    return float(good) / float(total) if total else None
+    return Month(start, float(good or 0), float(total or 0), float(allowed or 0))
 
 
 def gather(warehouse: Path, period: str) -> ReviewReport:
@@ -115,14 +117,7 @@ def gather(warehouse: Path, period: str) -> ReviewReport:
                             "order by service, slo_name", [])
         slos = []
         for s in current:
-            months = [Month(m) for m in _months(start, end)]
-            for m in months:
-                good, total, allowed = con.execute("""
-                    select sum(sli_adjusted * (total_events - excluded_events)), sum(total_events - excluded_events),
-                           sum((1 - target) * (total_events - excluded_events))
-                    from marts.fct_sli_daily where slo_name = ? and day >= ? and day < ?""",
-                                                   [s["slo_name"], m.start, month_start_after(m.start)]).fetchone()
-                m.good, m.total, m.allowed = float(good or 0), float(total or 0), float(allowed or 0)
+            months = [_counted(con, s["slo_name"], m, month_start_after(m)) for m in _months(start, end)]
             r = SloReview(s["slo_name"], s["service"], float(s["target"]), months)
             r.daily = [tuple(x) for x in con.execute("""
                 select day, 100 * sli_adjusted from marts.fct_sli_daily
@@ -138,7 +133,7 @@ def gather(warehouse: Path, period: str) -> ReviewReport:
                              [r.slo, start, end])
             standing = rows(con, "select * from marts.fct_slo_reviews where slo_name = ?", [r.slo])
             r.standing = standing[0] if standing else None
-            r.previous = _attainment(con, r.slo, before, start)
+            r.previous = _counted(con, r.slo, before, start).attainment
             slos.append(r)
         portfolio = _portfolio(con, start, end)
     return ReviewReport(period, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), slos, portfolio)
