@@ -208,6 +208,18 @@ def lake_location() -> str | None:
     return uri
 
 
+def customer_header() -> str | None:
+    """`SLM_CUSTOMER_HEADER`: the request header an access log line records its customer in, as
+    `x-tenant-id="acme"` (or `http_x_tenant_id=acme`, nginx's variable name); unset: not read."""
+    return os.environ.get("SLM_CUSTOMER_HEADER", "").strip() or None
+
+
+def customer_attribute() -> str | None:
+    """`SLM_CUSTOMER_ATTRIBUTE`: the span (else resource) attribute of OTLP traces, or the label of
+    a Prometheus series, that names the customer, e.g. `tenant.id`; unset: not read."""
+    return os.environ.get("SLM_CUSTOMER_ATTRIBUTE", "").strip() or None
+
+
 def lake_lease_minutes() -> int:
     """`SLM_LAKE_LEASE_MINUTES`: how long a writer's lease on an S3 lake lasts at most."""
     return _whole(LAKE_LEASE_ENV, DEFAULT_LAKE_LEASE_MINUTES, " of minutes")

@@ -9,7 +9,7 @@
         {{ return([]) }}
     {%- endif -%}
     {%- set rows = run_query(
-        "select slo_name, service, good_filter_sql, total_filter_sql, definition_hash,"
+        "select slo_name, service, good_filter_sql, total_filter_sql, definition_hash, group_by,"
         ~ " cast(valid_from as " ~ dbt.type_string() ~ ") as valid_from,"
         ~ " cast(valid_to as " ~ dbt.type_string() ~ ") as valid_to"
         ~ " from " ~ ref('stg_catalog__slo_versions') ~ " where computed order by slo_name, valid_from") -%}
@@ -25,4 +25,37 @@
         when {{ loop.index }} then ({{ slo[filter_key] }})
         {%- endfor %}
     end
+{%- endmacro %}
+
+{#- `prefix.column, ...` for every column of `relation` but those named in `excluded` (lower
+    case): a model that renames one column of a wide catalog table lists the rest from the table
+    itself, so a column added to the catalog flows through. -#}
+{% macro slm_columns_except(relation, prefix, excluded) -%}
+    {%- if not execute -%}
+        {{ prefix }}.*
+    {%- else -%}
+        {%- for column in adapter.get_columns_in_relation(relation) if column.name | lower not in excluded -%}
+            {{ prefix }}.{{ adapter.quote(column.name) }}{{ ',' if not loop.last }}
+        {% endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of a catalog table of SLOs (`relation`, keyed by slo_name) under every name each SLO
+    is computed with (`groups`: int_slo_groups), with the group's columns first. `versions`: the
+    rows are definition versions, an ungrouped version going to the SLO's own name only and a
+    grouped one to its groups only. -#}
+{% macro slm_grouped(relation, groups, versions=false) -%}
+    select
+        groups.slo_name,
+        groups.parent_slo_name,
+        groups.group_value,
+        groups.is_other,
+        {{ slm_columns_except(relation, 'catalog_rows', ['slo_name']) }}
+    from {{ relation }} as catalog_rows
+    inner join {{ groups }} as groups
+        on
+            catalog_rows.slo_name = groups.parent_slo_name
+            {%- if versions %}
+            and (catalog_rows.group_by is null) = (groups.group_value is null and not groups.is_other)
+            {%- endif %}
 {%- endmacro %}

@@ -68,15 +68,17 @@ def freeze_marts(warehouse: Path, out_dir: Path, start: dt.date, end: dt.date,
     with duckdb.connect(str(warehouse), read_only=True) as con:
         slo = None
         if contract:
-            row = con.execute("select slo_name from marts.dim_contracts where contract_name = ?", [contract]).fetchone()
+            # a contract scoped to a customer is measured on its SLO's group for that customer
+            row = con.execute("select measured_slo_name, slo_name from marts.dim_contracts where contract_name = ?",
+                              [contract]).fetchone()
             if row is None:
                 raise SnapshotError(f"no contract named {contract!r} in the warehouse")
-            slo = row[0]
+            slo, catalog_slo = row
         for m in snapshot_marts():
             mart, where = m.name, _selection(m)
-            where = where.format(slo=" and slo_name = $slo" if slo else "",
+            where = where.format(slo=" and slo_name in ($slo, $catalog_slo)" if slo else "",
                                  contract=" and contract_name = $contract" if contract else "")
-            values = {"start": start, "end": end, "slo": slo, "contract": contract}
+            values = {"start": start, "end": end, "slo": slo, "catalog_slo": slo and catalog_slo, "contract": contract}
             params = {k: v for k, v in values.items() if f"${k}" in where}
             table = con.execute(f"select * from marts.{mart} where {where} order by all", params).to_arrow_table()
             path = out_dir / f"{mart}.parquet"

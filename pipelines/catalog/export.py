@@ -41,6 +41,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("time_zone", pa.string()), ("computed", pa.bool_()),
         ("not_computed_reason", pa.string()), ("definition_hash", pa.string()),
         ("valid_from_annotation", pa.date32()), ("composite_weight", pa.float64()),
+        ("group_by", pa.string()), ("group_limit", pa.int32()),
     ]),
     "contracts": pa.schema([
         ("contract_name", pa.string()), ("customer", pa.string()), ("slo_name", pa.string()),
@@ -51,6 +52,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("not_computed_reason", pa.string()), ("definition_hash", pa.string()),
         ("direction", pa.string()), ("vendor", pa.string()), ("claim_window_months", pa.int32()),
         ("claim_window_days", pa.int32()), ("claim_evidence", pa.string()),
+        ("scope_customer", pa.string()),
     ]),
     "credit_tiers": pa.schema([
         ("contract_name", pa.string()), ("below_pct", pa.float64()), ("credit_pct", pa.float64()),

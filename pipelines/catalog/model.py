@@ -47,6 +47,12 @@ REVIEW_CADENCE_ANNOTATION = "slm/review-cadence"
 DEFAULT_REVIEW_CADENCE = "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1"
 REVIEW_CADENCE_START = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 # A Service's status page components (`;`-separated), by which landed incidents name it (issue 19)
+# An SLO grouped by an event field (issue 20) is computed per value of it: up to `groupLimit`
+# values (the first seen) have a group each, the rest share one, and a customer a contract is
+# scoped to always has its own.
+GROUP_BY_FIELDS = ("customer",)
+DEFAULT_GROUP_LIMIT = 20
+GROUP_LIMIT_RANGE = (1, 1000)
 COMPONENTS_ANNOTATION = "slm/components"
 # Bounds that keep what validates computable (issue 16): amounts fit the marts' money type with room
 # for pro-rating (decimal(18, 2), fee x 100 x 2 x days in an integer); a window is at least a day

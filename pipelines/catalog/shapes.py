@@ -77,6 +77,8 @@ SPECS: dict[str, dict] = {
         "timeWindow": items(mapping({"duration": TEXT, "isRolling": FLAG,
                                      "calendar": mapping({"startTime": WHEN, "timeZone": TEXT})})),
         "budgetingMethod": TEXT,
+        # grouped SLIs (issue 20): per customer, at most groupLimit groups and one for the rest
+        "groupBy": items(TEXT), "groupLimit": {"type": "integer"},
         "objectives": items(mapping({
             "displayName": TEXT, "op": TEXT, "value": NUMBER, "target": NUMBER, "targetPercent": NUMBER,
             "timeSliceTarget": NUMBER, "timeSliceWindow": {"type": ["string", "number"]},
@@ -93,6 +95,7 @@ SPECS: dict[str, dict] = {
         "creditTiers": items(mapping({"below": AMOUNT, "creditPercent": AMOUNT})),
         "creditCapPercent": AMOUNT, "minimumCredit": AMOUNT,
         "exclusionKinds": items(TEXT), "missingData": TEXT,
+        "scope": mapping({"customer": ID}),  # computed on that customer's traffic only (issue 20)
         # a vendor's SLA to us (issue 20): who owes the credit and how it must be claimed
         "direction": TEXT, "vendor": ID,
         "claim": mapping({"windowMonths": {"type": "integer"}, "windowDays": {"type": "integer"}, "evidence": items(TEXT)}),

@@ -36,6 +36,9 @@ FIELDS: tuple[EventField, ...] = (
     EventField("sample_rate", "sample_rate", pa.float64(), "number"),
     EventField("version", "version", pa.string(), "string"),
     EventField("trace_id", "trace_id", pa.string(), "string"),
+    # the tenant a request served (issue 20): SLOs may be grouped by it, contracts scoped to it.
+    # Last, so that a lake landed before it reads on with the column null (read by name).
+    EventField("customer", "customer", pa.string(), "string"),
 )
 CANONICAL_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS)
 BY_NAME: dict[str, EventField] = {f.name: f for f in FIELDS}
@@ -51,6 +54,7 @@ SAMPLE_RATE_RANGE = (1e-9, 1)
 # Timestamps outside [PLAUSIBLE_FROM, now + PLAUSIBLE_AHEAD] are quarantined (settable, see settings)
 PLAUSIBLE_FROM = dt.datetime(1990, 1, 1)
 PLAUSIBLE_AHEAD = dt.timedelta(days=1)
+CUSTOMER_MAX_CHARS = 200                     # a tenant id or name, not a document
 DEFAULT_SOURCE = "server"
 DEFAULT_SAMPLE_RATE = 1.0
 

@@ -128,7 +128,8 @@ def write_day_partition(lake: Lake, day: str, active: list[LedgerEntry] | None =
         with atomic_path(target) as tmp:
             if sources:
                 con.execute(
-                    f"copy (select * from read_parquet(?) where day = cast(? as date) "
+                    f"copy (select {landed_columns(sources)} from read_parquet(?, union_by_name = true) "
+                    f"where day = cast(? as date) "
                     f"order by event_ts, file_sha256, line) to '{_sql_path(tmp)}' (format parquet, compression zstd)",
                     [sources, day],
                 )
@@ -138,6 +139,14 @@ def write_day_partition(lake: Lake, day: str, active: list[LedgerEntry] | None =
         return pq.ParquetFile(target).metadata.num_rows
     finally:
         con.close()
+
+
+def landed_columns(files: list[str]) -> str:
+    """The select list that reads landed files of any age as LANDED_SCHEMA: a column added since
+    a file was landed (`customer`, issue 20) reads as null, so old files are never rewritten."""
+    present = {name for f in files for name in pq.read_schema(f).names}
+    return ", ".join(f'"{field.name}"' if field.name in present else f'cast(null as varchar) as "{field.name}"'
+                     for field in LANDED_SCHEMA)
 
 
 def _sql_path(path: Path) -> str:

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 import datetime as dt
 
-from ..core.events import (DEFAULT_SAMPLE_RATE, DEFAULT_SOURCE, LANDED_SCHEMA, LATENCY_RANGE_MS, OUTCOMES,
+from ..core.events import (CUSTOMER_MAX_CHARS, DEFAULT_SAMPLE_RATE, DEFAULT_SOURCE, LANDED_SCHEMA, LATENCY_RANGE_MS, OUTCOMES,
                             QUARANTINE_SCHEMA, SAMPLE_RATE_RANGE, STATUS_CODE_RANGE)
 
 _LOW, _HIGH = STATUS_CODE_RANGE
@@ -61,6 +61,8 @@ checked as (
             when sample_rate is not null and (_rate is null or isnan(_rate) or not (_rate between {_RATE_LOW} and {_RATE_HIGH}))
                 then 'sample_rate: ' || sample_rate || ' is outside [{_RATE_LOW}, {_RATE_HIGH}]'
             when is_probe is not null and _probe is null then 'is_probe: ' || is_probe || ' is not a boolean'
+            when length(trim(customer)) > {CUSTOMER_MAX_CHARS}
+                then 'customer: longer than {CUSTOMER_MAX_CHARS} characters'
         end as _reason
     from parsed
 )
@@ -85,6 +87,7 @@ def validated(con: duckdb.DuckDBPyConnection, batch: pa.Table, sha: str, rel: st
                    coalesce(nullif(source, ''), '{DEFAULT_SOURCE}') as source, nullif(region, '') as region,
                    coalesce(_probe, false) as is_probe, coalesce(_rate, {DEFAULT_SAMPLE_RATE}) as sample_rate,
                    nullif(version, '') as version, nullif(trace_id, '') as trace_id,
+                   nullif(trim(customer), '') as customer,
                    ? as file_sha256, _line as line
             from checked_batch where _reason is null order by _line
         """, [sha]).to_arrow_table().cast(LANDED_SCHEMA)
@@ -92,7 +95,7 @@ def validated(con: duckdb.DuckDBPyConnection, batch: pa.Table, sha: str, rel: st
             select ? as file_sha256, ? as file, _line as line, _reason as reason,
                    coalesce(_raw, to_json(struct_pack(
                        "timestamp", service, operation, status_code, outcome, latency_ms,
-                       source, region, is_probe, sample_rate, version, trace_id))::varchar) as raw
+                       source, region, is_probe, sample_rate, version, trace_id, customer))::varchar) as raw
             from checked_batch where _reason is not null order by _line
         """, [sha, rel]).to_arrow_table().cast(QUARANTINE_SCHEMA)
     finally:

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..core.events import LANDED_COLUMNS
-from ..ingest.lake import Lake
+from ..ingest.lake import Lake, landed_columns
 from ..settings import engine_config
 from .gx import SAMPLE, SuiteResult, load_suite, validate_frame
 from .ledger import ERROR, WARN
@@ -76,7 +76,8 @@ class LandedWindow:
                                then date_diff('minute', cast(d.delivery_day as timestamp) + interval 1 day, e.event_ts)
                            else 0
                        end as minutes_outside_delivery_day
-                from read_parquet([{paths}]) as e
+                from (select {landed_columns([str(f) for f in files])}
+                      from read_parquet([{paths}], union_by_name = true)) as e
                 left join deliveries as d using (file_sha256)
             """)
             self.rows = self.con.execute("select count(*) from events").fetchone()[0]

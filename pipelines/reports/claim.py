@@ -119,7 +119,7 @@ def write_claim(settings: Settings, contract: str, period: str, who: str, public
     with open_marts(settings.warehouse) as con:
         deadline = con.execute("select claim_deadline from marts.fct_vendor_claims where contract_name = ? "
                                "and period_start = ?", [contract, start]).fetchone()
-        windows = outage_windows(con, terms["slo_name"], start, figures["period_end"],
+        windows = outage_windows(con, terms.get("measured_slo_name") or terms["slo_name"], start, figures["period_end"],
                                  {k for k in (figures["exclusions_honoured"] or "").split(",") if k},
                                  {i["sha256"]: i["path"] for i in snap.manifest.get("inputs") or []})
     claim = {

@@ -57,7 +57,7 @@ def gather(warehouse: Path, period: str) -> Report:
     start, end = period_bounds(period)
     with open_marts(warehouse) as con:
         compliance = rows(con, """
-            select c.*, d.slo_name, s.service
+            select c.*, d.measured_slo_name as slo_name, s.service
             from marts.fct_sla_compliance c
             join marts.dim_contracts d using (contract_name)
             join (select distinct slo_name, service from marts.dim_slos) s on s.slo_name = d.slo_name

@@ -24,13 +24,14 @@ def _suite(name: str) -> dict:
 
 
 def test_landed_schema_is_every_canonical_field_plus_where_it_came_from():
-    # 12 canonical fields, the UTC day after the timestamp, the file's hash and the line
-    assert len(events.FIELDS) == 12
+    # 13 canonical fields (the optional customer last), the UTC day after the timestamp, the
+    # file's hash and the line
+    assert len(events.FIELDS) == 13
     assert events.LANDED_COLUMNS == ("event_ts", "day", "service", "operation", "status_code", "outcome",
                                      "latency_ms", "source", "region", "is_probe", "sample_rate", "version",
-                                     "trace_id", "file_sha256", "line")
+                                     "trace_id", "customer", "file_sha256", "line")
     assert events.LANDED_SCHEMA.field("status_code").type == pa.int32()
-    assert events.RAW_SCHEMA.names[:12] == list(events.CANONICAL_FIELDS)
+    assert events.RAW_SCHEMA.names[:13] == list(events.CANONICAL_FIELDS)
 
 
 def test_the_landed_events_suite_checks_the_same_columns_and_rules():
@@ -52,6 +53,7 @@ def test_validation_spells_the_same_rules():
     assert "_status < 100 or _status > 599" in VALIDATE_SQL and "is outside 100-599" in VALIDATE_SQL
     assert "not in ('ok', 'error', 'timeout')" in VALIDATE_SQL
     assert "is outside [1e-09, 1]" in VALIDATE_SQL and "is outside [0, 1000000000.0]" in VALIDATE_SQL
+    assert f"length(trim(customer)) > {events.CUSTOMER_MAX_CHARS}" in VALIDATE_SQL
 
 
 def test_the_staging_model_selects_every_landed_column():

@@ -167,3 +167,83 @@ def test_formats_set_per_path_prefix_in_slm_formats(tmp_path, monkeypatch):
     monkeypatch.setenv("SLM_FORMATS", "shop/=syslog")
     with pytest.raises(ValueError, match="SLM_FORMATS: 'shop/=syslog' is not prefix=format"):
         Settings.from_env(home=tmp_path / "home")
+
+
+def test_the_customer_comes_from_the_record_the_header_or_the_span_attribute(tmp_path, monkeypatch):
+    """Issue 20: canonical records carry `customer`; an access log records it as the header
+    SLM_CUSTOMER_HEADER names, a trace as the attribute SLM_CUSTOMER_ATTRIBUTE names (the span's,
+    else its resource's). Blank is no customer; longer than 200 characters is quarantined."""
+    monkeypatch.setenv("SLM_CUSTOMER_HEADER", "X-Tenant-Id")
+    monkeypatch.setenv("SLM_CUSTOMER_ATTRIBUTE", "tenant.id")
+    landing = tmp_path / "landing"
+    for folder in ("api", "edge", "traces"):
+        (landing / folder).mkdir(parents=True)
+    records = [{"timestamp": "2026-10-01T10:00:00Z", "service": "api", "status_code": 200, "customer": c}
+               for c in (" acme ", "", "x" * 201)] + [{"timestamp": "2026-10-01T10:00:00Z", "service": "api",
+                                                         "status_code": 200}]
+    (landing / "api" / "events.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    access = ['10.0.0.1 - - [01/Oct/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl" rt="0.010" '
+              'http_x_tenant_id="bolt"',
+              '10.0.0.1 - - [01/Oct/2026:10:00:01 +0000] "GET / HTTP/1.1" 200 5 "-" "curl" x-tenant-id=cyan rt=0.2',
+              '10.0.0.1 - - [01/Oct/2026:10:00:02 +0000] "GET / HTTP/1.1" 200 5 "-" "curl" x_tenant_id="-"']
+    (landing / "edge" / "access.log").write_text("\n".join(access) + "\n")
+
+    def span(n: int, attributes: list) -> dict:
+        return {"traceId": f"t{n}", "spanId": str(n), "name": "GET /", "kind": 2, "attributes": attributes,
+                "startTimeUnixNano": f"17593128000{n}0000000", "endTimeUnixNano": f"17593128000{n}1000000"}
+
+    tenant = [{"key": "tenant.id", "value": {"stringValue": "zeta"}}]
+    doc = {"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "checkout"}},
+                                                          {"key": "tenant.id", "value": {"stringValue": "from-resource"}}]},
+                              "scopeSpans": [{"spans": [span(1, tenant), span(2, [])]}]}]}
+    (landing / "traces" / "export.json").write_text(json.dumps(doc))
+    lake = Lake(tmp_path / "lake")
+    entries = {e.path: e for e in land(lake, str(landing)).landed}
+
+    def customers(path: str) -> list:
+        return [None if pd.isna(c) else c for c in landed_rows(lake, entries[path].file_sha256)["customer"]]
+
+    assert customers("api/events.jsonl") == ["acme", None, None]
+    assert (entries["api/events.jsonl"].rows_read, entries["api/events.jsonl"].rows_quarantined) == (4, 1)
+    [reason] = pd.read_parquet(lake.quarantine)["reason"]
+    assert reason == "customer: longer than 200 characters"
+    assert customers("edge/access.log") == ["bolt", "cyan", None]
+    assert customers("traces/export.json") == ["zeta", "from-resource"]
+
+
+def test_files_landed_before_the_customer_field_read_on_with_it_null(tmp_path):
+    """A lake landed before `customer` existed is read by column name, never rewritten: a day
+    rebuilt from an old landed file and a new one has the new file's customers and nulls."""
+    from pipelines.core.events import LANDED_SCHEMA
+    from pipelines.ingest.lake import landed_columns
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    row = {"event_ts": dt.datetime(2026, 10, 1, 10), "day": dt.date(2026, 10, 1), "service": "api",
+           "status_code": 200, "source": "server", "is_probe": False, "sample_rate": 1.0, "line": 1}
+    old_schema = pa.schema([f for f in LANDED_SCHEMA if f.name != "customer"])
+    pq.write_table(pa.Table.from_pylist([{**row, "file_sha256": "old"}], schema=old_schema), tmp_path / "old.parquet")
+    pq.write_table(pa.Table.from_pylist([{**row, "file_sha256": "new", "customer": "acme"}], schema=LANDED_SCHEMA),
+                   tmp_path / "new.parquet")
+    files = [str(tmp_path / "old.parquet"), str(tmp_path / "new.parquet")]
+    with duckdb.connect() as con:
+        got = con.execute(f"select {landed_columns(files)} from read_parquet(?, union_by_name = true) order by file_sha256",
+                          [files]).fetchall()
+        only_old = con.execute(f"select {landed_columns(files[:1])} from read_parquet(?)", [files[:1]]).description
+    assert [(r[-2], r[-3]) for r in got] == [("new", "acme"), ("old", None)]
+    assert [d[0] for d in only_old] == list(LANDED_SCHEMA.names)
+
+
+def test_a_prometheus_label_names_the_customer(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLM_CUSTOMER_ATTRIBUTE", "tenant")
+    (tmp_path / "landing" / "api").mkdir(parents=True)
+    series = [{"metric": {"code": "200", "tenant": "acme"}, "values": [[1759312800, "10"], [1759312860, "25"]]},
+              {"metric": {"code": "500"}, "values": [[1759312800, "1"], [1759312860, "3"]]}]
+    doc = {"status": "success", "data": {"resultType": "matrix", "result": series}}
+    (tmp_path / "landing" / "api" / "requests.json").write_text(json.dumps(doc))
+    lake = Lake(tmp_path / "lake")
+    [entry] = land(lake, str(tmp_path / "landing")).landed
+    rows = landed_rows(lake, entry.file_sha256)
+    # each step's increase is one record: 15 requests of acme, 2 without a customer
+    assert [(int(r.status_code), round(1 / r.sample_rate), None if pd.isna(r.customer) else r.customer)
+            for r in rows.itertuples()] == [(200, 15, "acme"), (500, 2, None)]

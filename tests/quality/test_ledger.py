@@ -11,7 +11,7 @@ def landed(**overrides) -> pd.DataFrame:
         "event_ts": pd.date_range("2026-10-05", periods=n, freq="min"), "day": ["2026-10-05"] * n,
         "service": ["web"] * n, "operation": ["/"] * n, "status_code": [200] * n, "outcome": [None] * n,
         "latency_ms": [10.0] * n, "source": ["server"] * n, "region": [None] * n, "is_probe": [False] * n,
-        "sample_rate": [1.0] * n, "version": [None] * n, "trace_id": [None] * n, "file_sha256": ["f"] * n,
+        "sample_rate": [1.0] * n, "version": [None] * n, "trace_id": [None] * n, "customer": [None] * n, "file_sha256": ["f"] * n,
         "line": list(range(1, n + 1)), "event_day": ["2026-10-05"] * n, "landing_path": ["web/a.jsonl"] * n,
     }
     base.update(overrides)

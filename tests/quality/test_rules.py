@@ -32,7 +32,7 @@ def edge_frame() -> pd.DataFrame:
         "latency_ms": [0.0, -0.001, None, 5.0, 1e9, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0],
         "source": ["server"] * n, "region": [None] * n, "is_probe": [False] * n,
         "sample_rate": [0.0, 1e-9, 1.0, 1.0000001, None, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-        "version": [None] * n, "trace_id": [None] * n, "file_sha256": ["f"] * 7 + [None] + ["f"] * 4,
+        "version": [None] * n, "trace_id": [None] * n, "customer": [None] * n, "file_sha256": ["f"] * 7 + [None] + ["f"] * 4,
         "line": list(range(1, n + 1)),
         "event_day": ["2026-10-05"] * 9 + ["2026-10-06", None, None],
         "landing_path": ["web/a.jsonl"] * n,
@@ -89,6 +89,7 @@ def write_day(lake: Lake, day: str, n: int, bad_every: int | None = None, repeat
         "latency_ms": np.full(n, 5.0), "source": ["server"] * n, "region": [None] * n,
         "is_probe": [False] * n, "sample_rate": np.full(n, 1.0), "version": [None] * n,
         "trace_id": [f"t{i % (n - repeats)}" for i in range(n)],  # the last `repeats` repeat the first
+        "customer": pa.array([None] * n, pa.string()),
         "file_sha256": ["a" * 64] * n, "line": np.arange(1, n + 1),
     }).cast(LANDED_SCHEMA)
     path = lake.partition_path(day)

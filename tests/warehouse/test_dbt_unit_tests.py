@@ -30,4 +30,5 @@ def test_dbt_unit_tests_pass(scenario_run, tmp_path):
         "exhaustion_fires_within_the_horizon_and_when_exhausted": "pass",
         "slo_reviews_reviewed_due_overdue_retired": "pass",
         "vendor_claim_deadlines_and_status": "pass",
+        "slo_groups_first_seen_up_to_the_limit_and_every_scoped_customer": "pass",
     }

@@ -84,6 +84,7 @@ def contract(ctx: Resolution, doc: Document) -> None:
     if start and end and end <= start:
         ctx.problem(doc, "spec.end", "must be after start")
     terms = claim_terms(ctx, doc)
+    scope = customer_scope(ctx, doc)
     if amount is None or cap is None or minimum is None or terms is None:
         return
     ctx.cat.contracts.append({
@@ -102,10 +103,28 @@ def contract(ctx: Resolution, doc: Document) -> None:
         "computed": not_computed is None,
         "not_computed_reason": not_computed,
         "definition_hash": canonical_hash(doc.body),
+        "scope_customer": scope,
         **terms,
     })
     ctx.cat.credit_tiers.extend(rows)
     ctx.cat.contract_exclusion_kinds.extend({"contract_name": doc.name, "kind": k} for k in sorted(set(kinds)))
+
+
+def customer_scope(ctx: Resolution, doc: Document) -> str | None:
+    """`scope: {customer: NAME}`: the contract is computed on that customer's traffic, the group of
+    its SLO's `groupBy: [customer]` (always a group of its own, whatever the SLO's groupLimit)."""
+    scope = doc.spec.get("scope")
+    if scope is None:
+        return None
+    customer = str(scope.get("customer") if scope.get("customer") is not None else "").strip()
+    if not customer:
+        ctx.problem(doc, "spec.scope.customer", "required in a scope (the customer whose traffic counts)")
+        return None
+    slo = ctx.by_kind.get("SLO", {}).get(doc.spec.get("slo"))
+    if slo is not None and slo.spec.get("groupBy") != ["customer"]:
+        ctx.problem(doc, "spec.scope.customer", f"the SLO {shown(doc.spec.get('slo'))} is not grouped by customer "
+                                                "(add groupBy: [customer] to it)")
+    return customer
 
 
 def claim_terms(ctx: Resolution, doc: Document) -> dict | None:

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...core.hashing import canonical_hash
 from ..filters import MAX_LITERAL, compile_filter
-from ..model import (BUDGETING_METHODS, CALENDAR_UNIT_DAYS, CALENDAR_UNITS, DEFAULT_ROLLING_DAYS, ROLLING_DAYS,
+from ..model import (BUDGETING_METHODS, CALENDAR_UNIT_DAYS, CALENDAR_UNITS, DEFAULT_GROUP_LIMIT, DEFAULT_ROLLING_DAYS,
+                     GROUP_BY_FIELDS, GROUP_LIMIT_RANGE, ROLLING_DAYS,
                      REVIEW_CADENCE_ANNOTATION, ROLLING_UNIT_DAYS, THRESHOLD_OPS, UNIT_MINUTES,
                      Document)
 from ..values import dst_shift_minutes, parse_timestamp, shown, slug
@@ -31,6 +32,7 @@ def slo(ctx: Resolution, doc: Document) -> None:
     composite = "indicator" not in spec and "indicatorRef" not in spec
     indicator, source = (None, None) if composite else find_indicator(ctx, doc, spec, "spec")
     window = time_window(ctx, doc)
+    group_by, group_limit = grouping(ctx, doc, composite)
     method = spec.get("budgetingMethod", "Occurrences")
     if method not in BUDGETING_METHODS:
         ctx.problem(doc, "spec.budgetingMethod", f"must be one of {', '.join(BUDGETING_METHODS)}, got {shown(method)}")
@@ -60,7 +62,7 @@ def slo(ctx: Resolution, doc: Document) -> None:
             continue
         slices = time_slices(ctx, doc, obj, path, method, source["kind"])
         good = objective_good_filter(ctx, doc, obj, path, source)
-        if target is None or slices is None or good is False or window is None:
+        if target is None or slices is None or good is False or window is None or group_limit is None:
             continue
         reasons = [r for r in (source.get("not_computed"), window.get("not_computed")) if r]
         shift = dst_shift_minutes(window.get("tz", "UTC"))
@@ -96,7 +98,31 @@ def slo(ctx: Resolution, doc: Document) -> None:
             "definition_hash": canonical_hash({"slo": computed_body(doc), "indicator": indicator, "objective": i}),
             "valid_from_annotation": ctx.valid_from(doc),
             "composite_weight": float(obj.get("compositeWeight", 1)) if composite else None,
+            "group_by": group_by,
+            "group_limit": group_limit if group_by else None,
         })
+
+
+def grouping(ctx: Resolution, doc: Document, composite: bool) -> tuple[str | None, int | None]:
+    """(`groupBy` field or None, `groupLimit`); a None limit when either is wrong."""
+    spec = doc.spec
+    group_by, limit = spec.get("groupBy"), spec.get("groupLimit", DEFAULT_GROUP_LIMIT)
+    ok = True
+    if group_by is not None and (not isinstance(group_by, list) or len(group_by) != 1
+                                 or group_by[0] not in GROUP_BY_FIELDS):
+        ctx.problem(doc, "spec.groupBy", f"must be [{', '.join(GROUP_BY_FIELDS)}] (one field), got {shown(group_by)}")
+        ok = False
+    elif group_by and composite:
+        ctx.problem(doc, "spec.groupBy", "a composite SLO is not grouped (group its member SLOs)")
+        ok = False
+    low, high = GROUP_LIMIT_RANGE
+    if "groupLimit" in spec and not group_by:
+        ctx.problem(doc, "spec.groupLimit", "only with groupBy")
+        ok = False
+    elif isinstance(limit, bool) or not isinstance(limit, int) or not low <= limit <= high:
+        ctx.problem(doc, "spec.groupLimit", f"must be a whole number from {low} to {high}, got {shown(limit)}")
+        ok = False
+    return (group_by[0] if ok and group_by else None), (limit if ok else None)
 
 
 def computed_body(doc: Document) -> dict:

@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 import pyarrow as pa
 
 from ...core.events import LANDING_FORMATS
+from ...settings import customer_attribute, customer_header
 from .access_log import access_log_rows
 from .alb import alb_rows
 from .csv_lines import csv_rows
@@ -34,11 +35,13 @@ READERS: dict[str, Reader] = {
     "csv": lambda path, service: batches(csv_rows(path, is_gzip(path))),
     "csv.gz": lambda path, service: batches(csv_rows(path, is_gzip(path))),
     "parquet": lambda path, service: parquet_batches(path),
-    "access_log": lambda path, service: batches(access_log_rows(text_lines(path, is_gzip(path)), service)),
+    "access_log": lambda path, service: batches(access_log_rows(text_lines(path, is_gzip(path)), service,
+                                                                customer_header())),
     "alb": lambda path, service: batches(alb_rows(text_lines(path, is_gzip(path)), service)),
     # JSON documents are read whole: OTLP exports are split into files by the exporter
-    "otlp": lambda path, service: _document(path, otlp_rows),
-    "prometheus": lambda path, service: _document(path, lambda text: prometheus_rows(text, service)),
+    "otlp": lambda path, service: _document(path, lambda text: otlp_rows(text, customer_attribute())),
+    "prometheus": lambda path, service: _document(path, lambda text: prometheus_rows(text, service,
+                                                                                    customer_attribute())),
 }
 assert set(READERS) == set(LANDING_FORMATS), "a landing format without a reader, or a reader without a name"
 

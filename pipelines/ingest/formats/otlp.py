@@ -1,6 +1,7 @@
 """OpenTelemetry OTLP/JSON traces (a document, or one document per line as the collector's file
 exporter writes): server spans only (kind 2), status from `http.response.status_code` or
-`http.status_code`, else the span status (2 = error)."""
+`http.status_code`, else the span status (2 = error). The customer, when `SLM_CUSTOMER_ATTRIBUTE`
+names an attribute: the span's own, else its resource's."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def _parse(text: str) -> Iterator[tuple[int, object] | dict]:
                 yield failed(n, line, "not readable OTLP/JSON: nested too deeply")
 
 
-def otlp_rows(text: str) -> Iterator[dict]:
+def otlp_rows(text: str, customer_attribute: str | None = None) -> Iterator[dict]:
     """`text` is a whole OTLP/JSON document, or one document per line. A part of the wrong shape
     (a list that is not one, an object that is not one) is one quarantined record, the rest reads."""
     count = 0
@@ -74,6 +75,7 @@ def otlp_rows(text: str) -> Iterator[dict]:
                                                            "scopeSpans and resource attributes")
                 continue
             service = _attr(attributes, "service.name")
+            tenant = _attr(attributes, customer_attribute) if customer_attribute else None
             for ss in scope_spans:
                 spans = _listed(ss.get("spans")) if isinstance(ss, dict) else None
                 if spans is None:
@@ -82,10 +84,10 @@ def otlp_rows(text: str) -> Iterator[dict]:
                     continue
                 for span in spans:
                     count += 1
-                    yield from _span(count, span, service)
+                    yield from _span(count, span, service, tenant, customer_attribute)
 
 
-def _span(count: int, span, service) -> Iterator[dict]:
+def _span(count: int, span, service, tenant=None, customer_attribute: str | None = None) -> Iterator[dict]:
     if not isinstance(span, dict):
         yield failed(count, json.dumps(span)[:2000], "a span must be an object")
         return
@@ -108,4 +110,5 @@ def _span(count: int, span, service) -> Iterator[dict]:
     outcome = "error" if code in (2, "STATUS_CODE_ERROR") else "ok"
     yield record(count, raw, timestamp=start // 1_000_000, service=service,
                   operation=span.get("name"), status_code=status, outcome=outcome,
-                  latency_ms=(end - start) / 1e6, trace_id=span.get("traceId"), source="server")
+                  latency_ms=(end - start) / 1e6, trace_id=span.get("traceId"), source="server",
+                  customer=(_attr(attributes, customer_attribute) if customer_attribute else None) or tenant)

@@ -1,6 +1,7 @@
 """Prometheus `query_range` JSON of request counters by `code` (or `status`) label: each step's
 increase becomes one record standing for that many requests (sample_rate = 1 / increase); a
-counter that goes down was reset, so its increase is its new value."""
+counter that goes down was reset, so its increase is its new value. The customer, when
+`SLM_CUSTOMER_ATTRIBUTE` names a label the series carries."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Iterator
 from .records import failed, record
 
 
-def prometheus_rows(text: str, service: str | None) -> Iterator[dict]:
+def prometheus_rows(text: str, service: str | None, customer_label: str | None = None) -> Iterator[dict]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -37,6 +38,7 @@ def prometheus_rows(text: str, service: str | None) -> Iterator[dict]:
         labels = labels if isinstance(labels, dict) else {}
         code = labels.get("code") or labels.get("status")
         svc = labels.get("service") or labels.get("job") or service
+        customer = labels.get(customer_label) if customer_label else None
         previous = None
         for sample in series.get("values") or []:
             count += 1
@@ -66,4 +68,4 @@ def prometheus_rows(text: str, service: str | None) -> Iterator[dict]:
                 continue
             # validation bounds the sample rate (a record stands for at most a billion requests)
             yield record(count, raw, timestamp=millis, service=svc, status_code=code,
-                          sample_rate=1 / increase, source="prometheus")
+                          sample_rate=1 / increase, source="prometheus", customer=customer)

@@ -7,7 +7,7 @@ with
 
 slos as (
 
-    select * from {{ ref('stg_catalog__slos') }}
+    select * from {{ ref('int_slos_grouped') }}
     where computed
 
 ),

@@ -26,7 +26,7 @@ minutes as (
 
 versions as (
 
-    select * from {{ ref('stg_catalog__slo_versions') }}
+    select * from {{ ref('int_slo_versions_grouped') }}
     where computed
 
 ),

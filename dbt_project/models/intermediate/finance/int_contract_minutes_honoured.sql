@@ -21,7 +21,7 @@ honoured_kinds as (
 
 slos as (
 
-    select * from {{ ref('stg_catalog__slos') }}
+    select * from {{ ref('int_slos_grouped') }}
 
 ),
 

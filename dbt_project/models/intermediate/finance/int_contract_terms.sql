@@ -1,6 +1,8 @@
 {#- Every contract with what its rules need from elsewhere in the catalog: its SLO's budgeting
     method and slice length, and the exclusion kinds it honours as a list for people to read
-    (the rule itself joins stg_catalog__contract_exclusion_kinds). -#}
+    (the rule itself joins stg_catalog__contract_exclusion_kinds). `slo_name` is the name the
+    figures are computed under: for a contract scoped to a customer, that customer's group of
+    its SLO (`<slo>[<customer>]`); `catalog_slo_name` is the SLO the contract names. -#}
 
 with
 
@@ -36,7 +38,13 @@ kinds_listed as (
 final as (
 
     select
-        contracts.*,
+        {{ slm_columns_except(ref('stg_catalog__contracts'), 'contracts', ['slo_name']) }},
+        -- the name its SLO is computed under for it: a scoped contract's customer's group
+        case
+            when contracts.scope_customer is null then contracts.slo_name
+            else {{ dbt.concat(['contracts.slo_name', "'['", 'contracts.scope_customer', "']'"]) }}
+        end as slo_name,
+        contracts.slo_name as catalog_slo_name,
         coalesce(kinds_listed.exclusion_kinds, '') as exclusion_kinds,
         slos.budgeting_method,
         slos.time_slice_minutes

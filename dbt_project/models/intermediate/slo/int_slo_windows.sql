@@ -15,7 +15,7 @@ slos as (
         calendar_count * case calendar_unit when 'month' then 1 when 'quarter' then 3 when 'year' then 12 end
             as period_months
 
-    from {{ ref('stg_catalog__slos') }}
+    from {{ ref('int_slos_grouped') }}
 
 ),
 

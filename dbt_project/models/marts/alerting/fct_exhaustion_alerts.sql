@@ -17,7 +17,7 @@ slos as (
     select distinct
         slo_name,
         slo_document
-    from {{ ref('stg_catalog__slos') }}
+    from {{ ref('int_slos_grouped') }}
     where computed
 
 ),

@@ -26,7 +26,7 @@ slos as (
     select distinct
         slo_name,
         service
-    from {{ ref('stg_catalog__slo_versions') }}
+    from {{ ref('int_slo_versions_grouped') }}
 
 ),
 
@@ -112,7 +112,7 @@ definitions as (
         cast(valid_from as {{ dbt.type_timestamp() }}) as from_ts,
         cast(valid_from as {{ dbt.type_timestamp() }}) as to_ts,
         {{ dbt.concat(["'definition in force: '", "definition_hash"]) }} as note
-    from {{ ref('stg_catalog__slo_versions') }}
+    from {{ ref('int_slo_versions_grouped') }}
 
 ),
 

@@ -19,7 +19,7 @@ slos as (
     select
         slo_name,
         service
-    from {{ ref('stg_catalog__slos') }}
+    from {{ ref('int_slos_grouped') }}
     where computed and budgeting_method = 'Occurrences'
 
 ),

@@ -1,6 +1,7 @@
 {#- One row per contract: its terms as the catalog states them, with the exclusion kinds it
     honours listed (comma-separated, alphabetical). direction: outbound (we owe our customer) or
-    inbound (a vendor owes us, with the terms a claim must meet). -#}
+    inbound (a vendor owes us, with the terms a claim must meet). A contract scoped to a customer
+    names it in `scope_customer`; `measured_slo_name` is the SLO group its figures come from. -#}
 
 with
 
@@ -15,7 +16,10 @@ final as (
     select
         contract_name,
         customer,
-        slo_name,
+        catalog_slo_name as slo_name,
+        -- scoped to one customer (issue 20): computed on that customer's group of the SLO
+        scope_customer,
+        slo_name as measured_slo_name,
         period,
         time_zone,
         start_date,

@@ -24,6 +24,7 @@ renamed as (
         1.0 / sample_rate as weight,
         version,
         trace_id,
+        customer,
         file_sha256,
         line
 
