@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..demo import DEMO_DAYS
-from ..settings import Settings
+from ..settings import VERIFY_KEY_ENV, Settings
 from .app import HOME_HELP, finish, main
 
 
@@ -153,19 +153,38 @@ def gate(slo: str, home: str | None, as_json: bool) -> None:
 
 @main.command()
 @click.option("--period", required=True, help="Month YYYY-MM (a quarter YYYY-Qn for --kind review).")
-@click.option("--kind", type=click.Choice(["sla", "incidents", "review"]), default="sla", show_default=True,
-              help="sla: per contract attainment, tier, credit and the evidence (finance); incidents: the "
+@click.option("--kind", type=click.Choice(["sla", "incidents", "review", "statement"]), default="sla",
+              show_default=True,
+              help="sla: per contract attainment, tier, credit and the evidence (finance); statement: one "
+                   "contract's statement for its customer (--contract), with how to verify it; incidents: the "
                    "period's incidents, what each cost every SLO, detection and missed alerts (SRE); review: the "
                    "quarter's SLO review, per SLO and as a portfolio (service owners).")
-@click.option("--format", "formats", default="html,csv,pdf", show_default=True, help="Any of html, csv, pdf, comma-separated.")
+@click.option("--contract", default="", help="The contract of a statement (--kind statement).")
+@click.option("--format", "formats", default="", help="Any of html, csv, pdf, comma-separated "
+              "(default: all three; html,pdf for a statement).")
+@click.option("--public-key", type=click.Path(dir_okay=False, exists=True), envvar=VERIFY_KEY_ENV,
+              help="Check the audit snapshot's signature with this Ed25519 public key (sla and statement).")
 @click.option("--out", type=click.Path(file_okay=False), help="Folder for the report files (default: $SLM_HOME/reports).")
 @click.option("--home", type=click.Path(file_okay=False), help=HOME_HELP)
-def report(period: str, kind: str, formats: str, out: str | None, home: str | None) -> None:
-    """A period's report as HTML, CSV and PDF: the SLA report, the incident report or the SLO review."""
-    from ..reports import incidents, review, sla
+def report(period: str, kind: str, contract: str, formats: str, public_key: str | None, out: str | None,
+           home: str | None) -> None:
+    """A period's report: the SLA report, a customer's statement, the incident report or the SLO
+    review. The SLA report and statements of a period with an audit snapshot come from that
+    snapshot, verified first; otherwise they say "provisional" on every page."""
+    from ..reports import incidents, review, sla, statement
 
     settings = Settings.from_env(home=home)
-    chosen = sla.parse_formats(formats)
-    write_report = {"sla": sla.write_report, "incidents": incidents.write_report, "review": review.write_report}[kind]
-    for path in write_report(settings.warehouse, period, chosen, Path(out) if out else settings.reports):
+    chosen = sla.parse_formats(formats or ("html,pdf" if kind == "statement" else "html,csv,pdf"))
+    folder = Path(out) if out else settings.reports
+    key = Path(public_key) if public_key else None
+    if kind == "statement":
+        if not contract:
+            raise click.UsageError("--kind statement needs --contract NAME")
+        paths = statement.write_statement(settings, contract, period, chosen, folder, key)
+    elif kind == "sla":
+        paths = sla.write_report(settings, period, chosen, folder, key)
+    else:
+        paths = {"incidents": incidents.write_report, "review": review.write_report}[kind](
+            settings.warehouse, period, chosen, folder)
+    for path in paths:
         click.echo(f"{path.suffix[1:]:4} {path} ({path.stat().st_size:,} bytes)")

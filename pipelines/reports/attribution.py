@@ -37,14 +37,23 @@ def rows(con, sql: str, params: list) -> list[dict]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
+def has_mart(con, table: str) -> bool:
+    """Whether `marts.<table>` is there: an audit snapshot freezes only the marts of record."""
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
+                            "and table_name = ?", [table]).fetchone()[0])
+
+
 def attribution(con, slo: str, service: str, start: dt.date, end: dt.date) -> Attribution:
-    """The SLO's attribution over the days [start, end)."""
+    """The SLO's attribution over the days [start, end); from an audit snapshot, the daily causes
+    only (incidents, deploys and annotations are operational marts, not frozen)."""
     out = Attribution()
     for day, cause, bad in con.execute("""
             select day, cause_kind, sum(bad_events) from marts.fct_budget_attribution
             where slo_name = ? and day >= ? and day < ? group by day, cause_kind order by day""",
                                        [slo, start, end]).fetchall():
         out.by_day.setdefault(day, {})[cause] = float(bad)
+    if not has_mart(con, "fct_incident_impact"):
+        return out
     out.incidents = rows(con, """
         select incident_id, title, severity, started_at, resolved_at, bad_events, budget_share, detected_by,
                minutes_to_detect, minutes_to_mitigate, minutes_to_resolve, alerts_fired, missed

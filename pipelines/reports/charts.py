@@ -122,7 +122,7 @@ def svg_stacked_bars(days: list, by_day: dict, title: str) -> str:
 def pdf_line_chart(pdf, points: list[tuple], reference: float | None, markers: list[tuple[int, dt.datetime]] = ()) -> None:
     """The line chart at the current position (the caller writes its title)."""
     values = [float(v) for _, v in points if v is not None]
-    x0, y0, w, h = pdf.l_margin, pdf.get_y() + 2, 180, 45
+    x0, y0, w, h = pdf.l_margin, pdf.get_y() + 2, 180, 38
     lo = min(values + ([reference] if reference is not None else []))
     hi = max(values + ([reference] if reference is not None else []))
     if hi == lo:
@@ -160,14 +160,24 @@ def pdf_line_chart(pdf, points: list[tuple], reference: float | None, markers: l
     if n == 1:
         pdf.circle(xs[0], y(values[0]), 1.2)  # fpdf2 >= 2.7: circle(x, y, radius)
     pdf.set_line_width(0.2)
-    pdf.set_y(y0 + h + 5)
+    if len(points) > 2:  # the middle day too, so the time axis reads without counting
+        middle = str(points[len(points) // 2][0])
+        pdf.text(x0 + w / 2 - pdf.get_string_width(middle) / 2, y0 + h + 3, middle)
+    legend = [((30, 150, 90), "daily value")] + ([((200, 50, 50), "target")] if reference is not None else []) \
+        + ([((136, 102, 170), "annotation (numbered)")] if markers else [])
+    for j, (colour, label) in enumerate(legend):
+        pdf.set_draw_color(*colour)
+        pdf.line(x0 + j * 45, y0 + h + 6.5, x0 + j * 45 + 5, y0 + h + 6.5)
+        pdf.text(x0 + j * 45 + 6, y0 + h + 7.4, label)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_y(y0 + h + 10)
 
 
 def pdf_stacked_bars(pdf, days: list, by_day: dict) -> None:
     """Bad events per day stacked by cause, with a legend, at the current position."""
     totals = [sum(by_day.get(d, {}).values()) for d in days]
     top = max(totals)
-    x0, y0, w, h = pdf.l_margin, pdf.get_y() + 2, 180, 40
+    x0, y0, w, h = pdf.l_margin, pdf.get_y() + 2, 180, 34
     pdf.set_draw_color(150, 150, 150)
     pdf.rect(x0, y0, w, h)
     pdf.set_font("Helvetica", "", 7)

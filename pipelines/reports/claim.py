@@ -30,6 +30,7 @@ from ..core.periods import period_bounds
 from ..core.storage import write_bytes_atomic
 from ..settings import Settings
 from .pages import ReportError, open_marts
+from .source import period_snapshot
 
 
 class ClaimError(ReportError):
@@ -45,13 +46,11 @@ class ClaimPack:
 
 def _snapshot_of(entries: list[SnapshotInfo], contract: str, period: str) -> SnapshotInfo:
     """The newest snapshot of the period narrowed to this contract, else the newest of the whole period."""
-    of_period = [e for e in entries if e.manifest and e.manifest.get("period") == period]
-    for scope in (contract, None):
-        same = [e for e in of_period if e.manifest.get("contract") == scope]
-        if same:
-            return same[-1]
-    raise ClaimError(f"no audit snapshot of {period}: run `slm snapshot create --period {period} --contract {contract}` "
-                     f"first (a claim quotes verified figures only)")
+    snap = period_snapshot(entries, period, contract)
+    if snap is None:
+        raise ClaimError(f"no audit snapshot of {period}: run `slm snapshot create --period {period} --contract "
+                         f"{contract}` first (a claim quotes verified figures only)")
+    return snap
 
 
 def _frozen_rows(store: SnapshotStore, snap: SnapshotInfo, name: str) -> list[dict]:

@@ -32,6 +32,7 @@ dl.figures { display: grid; grid-template-columns: 10em auto; gap: 2px 1em; }
 dt { font-weight: 600; }
 section.contract, section.slo { border-top: 2px solid #ddd; margin-top: 2em; }
 .empty { color: #666; }
+.source { border: 1px solid #999; padding: 6px; }
 """
 
 
@@ -62,11 +63,22 @@ def latin1(s: str) -> str:
 class Pdf:
     """An A4 portrait document with the few things the reports write."""
 
-    def __init__(self, title: str):
+    def __init__(self, title: str, footer: str | None = None):
         from fpdf import FPDF  # only the PDF needs it
 
-        self.pdf = FPDF(orientation="P", unit="mm", format="A4")
-        self.pdf.set_auto_page_break(auto=True, margin=15)
+        line = latin1(footer) if footer else None
+
+        class Document(FPDF):
+            def footer(self) -> None:
+                """`footer` (where the figures come from) and the page number, on every page."""
+                self.set_y(-16)
+                self.set_font("Helvetica", "I", 7)
+                if line:
+                    self.multi_cell(0, 3.2, line, align="L", new_x="LMARGIN", new_y="NEXT")
+                self.cell(0, 3.2, f"page {self.page_no()}", align="R")
+
+        self.pdf = Document(orientation="P", unit="mm", format="A4")
+        self.pdf.set_auto_page_break(auto=True, margin=20 if footer else 15)
         self.pdf.set_title(title)
 
     def page(self) -> None:
@@ -83,19 +95,48 @@ class Pdf:
         self.pdf.set_font("Helvetica", style, size)
         self.pdf.multi_cell(0, h, latin1(s), new_x="LMARGIN", new_y="NEXT")
 
-    def table(self, headers: list[str], rows: list[list], widths: list[float]) -> None:
-        pdf = self.pdf
-        pdf.set_font("Helvetica", "B", 8)
-        for hd, wd in zip(headers, widths):
-            pdf.cell(wd, 6, hd, border=1)
-        pdf.ln()
-        pdf.set_font("Helvetica", "", 8)
+    def table(self, headers: list[str], rows: list[list], widths: list[float], header: bool = True) -> None:
+        """A table whose cells wrap within their column (a long reason never runs into the next);
+        a row that does not fit on the page starts the next one, under the header repeated."""
+        if header:
+            self._row(headers, widths, "B")
         for r in rows:
-            for v, wd in zip(r, widths):
-                pdf.cell(wd, 6, latin1(str(v))[:60], border=1)
-            pdf.ln()
+            if not self._fits(r, widths) and header:
+                self.pdf.add_page()
+                self._row(headers, widths, "B")
+            self._row(r, widths, "")
+
+    LINE = 4.2          # a table line, mm
+    CELL_CHARS = 600    # what a cell shows of a longer text
+
+    def _lines(self, values: list, widths: list[float], style: str) -> list[list[str]]:
+        self.pdf.set_font("Helvetica", style, 8)
+        return [self.pdf.multi_cell(w - 2, self.LINE, latin1(str(v))[:self.CELL_CHARS], dry_run=True, output="LINES")
+                for v, w in zip(values, widths)]
+
+    def _fits(self, values: list, widths: list[float]) -> bool:
+        height = max(len(c) for c in self._lines(values, widths, "")) * self.LINE + 1
+        return self.pdf.get_y() + height <= self.pdf.page_break_trigger
+
+    def _row(self, values: list, widths: list[float], style: str) -> None:
+        pdf = self.pdf
+        cells = self._lines(values, widths, style)
+        height = max(len(c) for c in cells) * self.LINE + 1
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+        x, y = pdf.l_margin, pdf.get_y()
+        pdf.set_font("Helvetica", style, 8)
+        for lines, w in zip(cells, widths):
+            pdf.rect(x, y, w, height)
+            for i, text in enumerate(lines):
+                pdf.set_xy(x + 1, y + 0.5 + i * self.LINE)
+                pdf.cell(w - 2, self.LINE, text)
+            x += w
+        pdf.set_xy(pdf.l_margin, y + height)
 
     def chart(self, points: list[tuple], title: str, reference: float | None, markers=()) -> None:
+        if self.pdf.get_y() + 60 > self.pdf.page_break_trigger:  # a chart is never cut by a page
+            self.page()
         self.text(title, 9, "B")
         if not [v for _, v in points if v is not None]:
             self.text("no data in the period", 8)

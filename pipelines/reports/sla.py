@@ -4,7 +4,9 @@ One period, every contract: attainment under the contract's own rules, the tier 
 and the evidence behind it (the daily SLI against the target, the error budget burning down,
 the exclusions applied with their reasons and approvers, telemetry coverage and gaps, where the
 SLO's budget went and the annotations on its time), after an executive summary across contracts. The same figures go out as HTML (self-contained, charts as
-inline SVG), CSV (one row per contract) and PDF; every number comes from the marts.
+inline SVG), CSV (one row per contract) and PDF. Every number comes from the period's verified
+audit snapshot when there is one, else from the live marts marked provisional (`source`); each
+page and each CSV row says which.
 """
 
 import csv
@@ -16,9 +18,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..core.periods import period_bounds
+from ..settings import Settings
 from .attribution import Attribution, attribution, rows
 from .charts import svg_line_chart
-from .pages import STYLE, Pdf, ReportError, html_table, open_marts, write_files
+from .pages import STYLE, Pdf, ReportError, html_table, write_files
+from .source import Source, open_source
 from .spent import spent_html, spent_pdf
 
 REPORT_FORMATS = ("html", "csv", "pdf")
@@ -45,6 +49,9 @@ class Report:
     period: str
     generated_at: str
     contracts: list[ContractReport]
+    label: str = ""                     # where the figures come from, on every page
+    snapshot_id: str | None = None      # None: provisional, from the live marts
+    manifest_sha256: str | None = None
 
     def credits_by_currency(self) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}
@@ -53,44 +60,44 @@ class Report:
         return dict(sorted(out.items()))
 
 
-def gather(warehouse: Path, period: str) -> Report:
+def gather(source: Source, period: str) -> Report:
     start, end = period_bounds(period)
-    with open_marts(warehouse) as con:
-        compliance = rows(con, """
-            select c.*, d.measured_slo_name as slo_name, s.service
-            from marts.fct_sla_compliance c
-            join marts.dim_contracts d using (contract_name)
-            join (select distinct slo_name, service from marts.dim_slos) s on s.slo_name = d.slo_name
-            where c.period_start >= ? and c.period_start < ? and d.direction = 'outbound'  -- vendors' SLAs: slm claim
-            order by c.contract_name""", [start, end])
-        contracts = []
-        for row in compliance:
-            c = ContractReport(row, float(row["target_pct"]))
-            c.daily = [tuple(r) for r in con.execute("""
-                select day, 100 * sli_adjusted, coverage from marts.fct_sli_daily
-                where slo_name = ? and day >= ? and day < ? order by day""", [row["slo_name"], row["period_start"],
+    con = source.con
+    compliance = rows(con, """
+        select c.*, d.measured_slo_name as slo_name, s.service
+        from marts.fct_sla_compliance c
+        join marts.dim_contracts d using (contract_name)
+        join (select distinct slo_name, service from marts.dim_slos) s on s.slo_name = d.slo_name
+        where c.period_start >= ? and c.period_start < ? and d.direction = 'outbound'  -- vendors' SLAs: slm claim
+        order by c.contract_name""", [start, end])
+    contracts = []
+    for row in compliance:
+        c = ContractReport(row, float(row["target_pct"]))
+        c.daily = [tuple(r) for r in con.execute("""
+            select day, 100 * sli_adjusted, coverage from marts.fct_sli_daily
+            where slo_name = ? and day >= ? and day < ? order by day""", [row["slo_name"], row["period_start"],
+                                                                          row["period_end"]]).fetchall()]
+        c.budget = [tuple(r) for r in con.execute("""
+            select as_of, budget_remaining from marts.fct_error_budget
+            where slo_name = ? and as_of >= ? and as_of < ? order by as_of""", [row["slo_name"], row["period_start"],
                                                                               row["period_end"]]).fetchall()]
-            c.budget = [tuple(r) for r in con.execute("""
-                select as_of, budget_remaining from marts.fct_error_budget
-                where slo_name = ? and as_of >= ? and as_of < ? order by as_of""", [row["slo_name"], row["period_start"],
-                                                                                  row["period_end"]]).fetchall()]
-            honoured = [k for k in (row["exclusions_honoured"] or "").split(",") if k]
-            c.exclusions = [e for e in rows(con, """
-                select exclusion_name, kind, start_ts, end_ts, reason, approved_by, ticket
-                from staging.stg_catalog__exclusions
-                where service = ? and start_ts < cast(? as timestamp) and end_ts > cast(? as timestamp)
-                order by start_ts""", [row["service"], row["period_end"], row["period_start"]]) if e["kind"] in honoured]
-            c.gaps = rows(con, """
-                select source, gap_start, gap_end, gap_minutes, expected_records from marts.fct_telemetry_gaps
-                where service = ? and gap_start < cast(? as timestamp) and gap_end > cast(? as timestamp)
-                order by gap_start""", [row["service"], row["period_end"], row["period_start"]])
-            exposure = rows(con, "select * from marts.fct_sla_exposure where contract_name = ? and period_start = ?",
-                             [row["contract_name"], row["period_start"]])
-            c.exposure = exposure[0] if exposure else None
-            c.spent = attribution(con, row["slo_name"], row["service"], row["period_start"], row["period_end"])
-            contracts.append(c)
+        honoured = [k for k in (row["exclusions_honoured"] or "").split(",") if k]
+        c.exclusions = [e for e in rows(con, """
+            select exclusion_name, kind, start_ts, end_ts, reason, approved_by, ticket
+            from marts.dim_exclusions
+            where service = ? and start_ts < cast(? as timestamp) and end_ts > cast(? as timestamp)
+            order by start_ts""", [row["service"], row["period_end"], row["period_start"]]) if e["kind"] in honoured]
+        c.gaps = rows(con, """
+            select source, gap_start, gap_end, gap_minutes, expected_records from marts.fct_telemetry_gaps
+            where service = ? and gap_start < cast(? as timestamp) and gap_end > cast(? as timestamp)
+            order by gap_start""", [row["service"], row["period_end"], row["period_start"]])
+        exposure = rows(con, "select * from marts.fct_sla_exposure where contract_name = ? and period_start = ?",
+                         [row["contract_name"], row["period_start"]]) if source.has("fct_sla_exposure") else []
+        c.exposure = exposure[0] if exposure else None
+        c.spent = attribution(con, row["slo_name"], row["service"], row["period_start"], row["period_end"])
+        contracts.append(c)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    return Report(period, now, contracts)
+    return Report(period, now, contracts, source.label(), source.snapshot_id, source.manifest_sha256)
 
 
 # --- formatting shared by the renderers ------------------------------------------------------------
@@ -109,7 +116,7 @@ def tier_text(row: dict) -> str:
 CSV_COLUMNS = ["contract", "customer", "period_start", "period_end", "period_complete", "unit", "attained_pct",
                "target_pct", "breached", "tier_below_pct", "credit_pct", "credit_amount", "currency", "fee_in_force",
                "days_in_force", "days_in_period", "coverage", "gap_minutes", "exclusions_applied",
-               "projected_attained_pct", "projected_credit_amount"]
+               "projected_attained_pct", "projected_credit_amount", "snapshot_id", "manifest_sha256"]
 
 
 def spreadsheet_safe(value):
@@ -136,7 +143,8 @@ def render_csv(report: Report) -> bytes:
                     r["credit_amount"], r["currency"], r["fee_in_force"], r["days_in_force"], r["days_in_period"],
                     f"{r['coverage']:.6f}" if r["coverage"] is not None else "", r["gap_minutes"], len(c.exclusions),
                     f"{e['projected_attained_pct']:.6f}" if e.get("projected_attained_pct") is not None else "",
-                    e.get("projected_credit_amount", "")])
+                    e.get("projected_credit_amount", ""), report.snapshot_id or "provisional",
+                    report.manifest_sha256 or ""])
     return out.getvalue().encode()
 
 
@@ -189,25 +197,27 @@ def render_html(report: Report) -> bytes:
 <html lang="en"><head><meta charset="utf-8"><title>SLA report {e(report.period)}</title>
 <style>{STYLE}</style></head>
 <body>
+<p class="source"><b>{e(report.label)}</b></p>
 <h1>SLA report {e(report.period)}</h1>
-<p>Generated {e(report.generated_at)} from the SLM Warehouse marts. Attainment follows each contract's own rules
+<p>Generated {e(report.generated_at)}. Attainment follows each contract's own rules
 (its SLO, the exclusion kinds it honours, its missing-data policy); credits are exact, rounded half up to cents.</p>
 <section id="summary"><h2>Executive summary</h2>
 <p>{len(report.contracts)} contract(s), {breached} breached; credits due: <b>{e(totals)}</b>.</p>
 {html_table(["contract", "customer", "attained", "target", "breached", "tier", "credit %", "credit", "coverage"], summary_rows, "summary")}
 </section>
 {body}
+<p class="source"><b>{e(report.label)}</b></p>
 </body></html>
 """
     return doc.encode()
 
 
 def render_pdf(report: Report) -> bytes:
-    doc = Pdf(f"SLA report {report.period}")
+    doc = Pdf(f"SLA report {report.period}", footer=report.label)
     text, table, chart = doc.text, doc.table, doc.chart
     doc.page()
     text(f"SLA report {report.period}", 18, "B", 10)
-    text(f"Generated {report.generated_at} from the SLM Warehouse marts.", 9)
+    text(f"Generated {report.generated_at}.", 9)
     totals = ", ".join(money(v, k) for k, v in report.credits_by_currency().items()) or "none"
     breached = sum(1 for c in report.contracts if c.row["breached"])
     text(f"Executive summary: {len(report.contracts)} contract(s), {breached} breached; credits due: {totals}.", 11, "B")
@@ -240,9 +250,9 @@ def render_pdf(report: Report) -> bytes:
         chart([(d, 100 * float(b)) for d, b in c.budget], "Error budget remaining (%)", 0.0)
         text("Exclusions applied", 10, "B")
         if c.exclusions:
-            table(["exclusion", "kind", "start", "end", "reason", "approved by"],
-                  [[x["exclusion_name"], x["kind"], x["start_ts"], x["end_ts"], x["reason"] or "", x["approved_by"] or ""]
-                   for x in c.exclusions], [30, 20, 32, 32, 40, 26])
+            table(["exclusion", "kind", "start", "end", "reason", "approved by", "ticket"],
+                  [[x["exclusion_name"], x["kind"], x["start_ts"], x["end_ts"], x["reason"] or "", x["approved_by"] or "",
+                    x["ticket"] or ""] for x in c.exclusions], [24, 21, 29, 29, 37, 24, 16])
         else:
             text("None in this period.", 9)
         text("Telemetry gaps", 10, "B")
@@ -266,5 +276,9 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
-def write_report(warehouse: Path, period: str, formats: list[str], out_dir: Path) -> list[Path]:
-    return write_files(gather(warehouse, period), RENDERERS, f"sla-report-{period}", formats, out_dir)
+def write_report(settings: Settings, period: str, formats: list[str], out_dir: Path,
+                 public_key: Path | None = None) -> list[Path]:
+    """The report of `period`, from its verified audit snapshot when it has one (else provisional)."""
+    with open_source(settings, period, public_key=public_key) as source:
+        report = gather(source, period)
+    return write_files(report, RENDERERS, f"sla-report-{period}", formats, out_dir)

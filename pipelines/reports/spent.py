@@ -70,6 +70,8 @@ def spent_pdf(doc: Pdf, a: Attribution, days: list) -> None:
     doc.text("Where the budget went", 10, "B")
     doc.text(totals_line(a), 9)
     if a.totals() and days:
+        if doc.pdf.get_y() + 48 > doc.pdf.page_break_trigger:  # never cut by a page
+            doc.page()
         pdf_stacked_bars(doc.pdf, days, a.by_day)
     if a.incidents:
         doc.text("Incidents that spent the most", 9, "B")

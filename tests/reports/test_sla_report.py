@@ -22,7 +22,7 @@ def reports(scenario_run, tmp_path_factory):
     settings, outcome, _ = scenario_run
     assert outcome.success
     out = tmp_path_factory.mktemp("reports")
-    paths = write_report(settings.warehouse, "2026-10", ["html", "csv", "pdf"], out)
+    paths = write_report(settings, "2026-10", ["html", "csv", "pdf"], out)
     return settings, {p.suffix[1:]: p for p in paths}
 
 
@@ -161,7 +161,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised(scenario_copy, tmp_pa
     with duckdb.connect(str(scenario_copy.warehouse)) as con:
         con.execute("update marts.fct_sla_compliance set customer = ? where contract_name = 'acme'", [formula])
         con.execute("update marts.fct_sla_compliance set customer = '@SUM(1+1)' where contract_name = 'strict'")
-    [path] = write_report(scenario_copy.warehouse, "2026-10", ["csv"], tmp_path)
+    [path] = write_report(scenario_copy, "2026-10", ["csv"], tmp_path)
     rows = {r["contract"]: r for r in csv.DictReader(path.open())}
     assert rows["acme"]["customer"] == "'" + formula and rows["strict"]["customer"] == "'@SUM(1+1)"
     assert rows["strict"]["credit_amount"] == "308.65"  # numbers are left as they are

@@ -64,6 +64,7 @@ final as (
             end as date
         ) as period_start,
         minutes.event_date,
+        minutes.minute_ts,
         contracts.budgeting_method,
         floor(
             {{ dbt.datediff("cast(minutes.event_date as " ~ dbt.type_timestamp() ~ ")", 'minutes.minute_ts', 'minute') }}
