@@ -89,7 +89,7 @@ def verify_signature(manifest_bytes: bytes, signature_bytes: bytes, public_key_p
     if sig.get("algorithm") != "ed25519":
         return f"unsupported signature algorithm {sig.get('algorithm')!r}"
     if sig.get("public_key_sha256") != public_key_id(public):
-        return "signed with another key than the public key given"
+        return f"{SIGNATURE_FILE}: signed with another key than the public key given"
     try:
         public.verify(value, manifest_bytes)
     except InvalidSignature:

@@ -187,7 +187,7 @@ def test_signed_manifests_verify_with_the_public_key_and_catch_every_forgery(sna
     assert store.verify(info.snapshot_id, public) == []
     assert store.verify(info.snapshot_id) == []  # hashes and chain still checked without the key
     assert store.verify(info.snapshot_id, other_public) == [
-        f"{info.snapshot_id}: signed with another key than the public key given"]
+        f"{info.snapshot_id}: manifest.json.sig: signed with another key than the public key given"]
 
     # a forger who rewrites the manifest and its body hash cannot re-sign it without the key
     writable(info.path)
