@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SLM_HOME ?= $(abspath .slm)
 
-.PHONY: setup demo test report-tools spark-tools dagster clean
+.PHONY: setup demo test mutants report-tools spark-tools dagster clean
 
 # Re-installs when the dependency pins change. constraints.txt holds the exact versions CI ran.
 $(STAMP): pyproject.toml constraints.txt
@@ -23,6 +23,19 @@ demo: setup
 # pytest exits 5 when it collected no test; make treats that as the failure it is.
 test: setup report-tools spark-tools
 	$(BIN)/python -m pytest
+
+# Mutation testing of the SQL that decides money, alerts and groups (not part of `make test`; see
+# docs/testing.md). A warehouse is built once by a small pipeline test, then each planted bug runs
+# against the dbt unit tests. MUTANT_FILES may name other files under dbt_project/.
+MUTANTS_HOME := $(abspath .mutants)
+MUTANT_FILES ?= macros/credits.sql models/intermediate/slo/int_slo_groups.sql \
+	models/marts/alerting/fct_exhaustion_alerts.sql models/marts/finance/fct_vendor_claims.sql \
+	models/marts/reviews/fct_slo_reviews.sql
+mutants: setup
+	test -f $(MUTANTS_HOME)/home/warehouse.duckdb || { rm -rf $(MUTANTS_HOME) && \
+	  $(BIN)/python -m pytest -q -n 0 -p no:cacheprovider --basetemp=$(MUTANTS_HOME)/run tests/warehouse/test_customer_slas.py && \
+	  cp -r $(MUTANTS_HOME)/run/customers0/home $(MUTANTS_HOME)/home; }
+	$(BIN)/python tools/sql_mutants.py --home $(MUTANTS_HOME)/home $(MUTANT_FILES)
 
 # The report tests look at the PDF and the HTML as a person would: pdftoppm (poppler-utils) and
 # headless Chromium. Installed from Debian's packages where we may (root with apt-get); elsewhere
