@@ -30,7 +30,8 @@ test: setup report-tools spark-tools
 MUTANTS_HOME := $(abspath .mutants)
 MUTANT_FILES ?= macros/credits.sql models/intermediate/slo/int_slo_groups.sql \
 	models/marts/alerting/fct_exhaustion_alerts.sql models/marts/finance/fct_vendor_claims.sql \
-	models/marts/reviews/fct_slo_reviews.sql models/marts/finance/fct_sla_compliance.sql
+	models/marts/reviews/fct_slo_reviews.sql models/marts/finance/fct_sla_compliance.sql \
+	models/marts/alerting/fct_burn_rate.sql
 mutants: setup
 	test -f $(MUTANTS_HOME)/home/warehouse.duckdb || { rm -rf $(MUTANTS_HOME) && mkdir -p $(MUTANTS_HOME) && \
 	  $(BIN)/python -m pytest -q -n 0 -p no:cacheprovider --basetemp=$(MUTANTS_HOME)/run tests/warehouse/test_customer_slas.py && \

@@ -31,4 +31,5 @@ def test_dbt_unit_tests_pass(scenario_run, tmp_path):
         "slo_reviews_reviewed_due_overdue_retired": "pass",
         "vendor_claim_deadlines_and_status": "pass",
         "slo_groups_first_seen_up_to_the_limit_and_every_scoped_customer": "pass",
+        "burn_rate_fires_only_when_both_windows_reach_the_threshold": "pass",
     }
