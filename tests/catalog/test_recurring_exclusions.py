@@ -13,6 +13,8 @@ import pytest
 from pipelines.catalog import load_catalog
 from pipelines.catalog.export import export_catalog
 from pipelines.catalog.model import CatalogError
+from pipelines.catalog.recurrence import (HORIZON_DAYS, LONGEST_MINUTES, MOST_WINDOWS, days, horizon, local_start,
+                                          occurrences, parse_rule)
 
 T = dt.datetime
 
@@ -154,3 +156,69 @@ def test_every_fault_of_a_rule_is_reported_at_once(tmp_path):
         (tmp_path / "catalog.yaml").write_text(rule(f"recurrence: {{rrule: {text!r}, start: '{'2020' if 'HOURLY' in text else '2026'}-03-15T02:00:00', duration: 2h}}"))
         problems = load_catalog(tmp_path).problems
         assert [p.path for p in problems] == ["spec.recurrence.rrule"] and message in problems[0].message, problems
+
+
+# --- the rules' edges, on the functions themselves (issue 22) ----------------------------------------
+
+UTC_VERSION = {"time_zone": "UTC", "local_start": T(2026, 10, 1), "valid_from": None, "valid_to": None}
+
+
+def test_the_limits_are_a_month_400_days_and_50000_windows():
+    assert (LONGEST_MINUTES, HORIZON_DAYS, MOST_WINDOWS) == (31 * 1440, 400, 50_000)
+    assert horizon(dt.date(2026, 12, 1)) == T(2028, 1, 5)  # 400 days on, at midnight
+
+
+@pytest.mark.parametrize("duration, accepted", [("31d", True), (f"{31 * 1440}m", True), (f"{31 * 1440 + 1}m", False),
+                                                ("1m", True), ("0m", False)])
+def test_a_window_lasts_from_one_minute_to_a_month(tmp_path, duration, accepted):
+    (tmp_path / "catalog.yaml").write_text(rule(f"recurrence: {{rrule: FREQ=MONTHLY, start: '2026-03-15T02:00:00', "
+                                                f"duration: {duration}}}"))
+    problems = [p.path for p in load_catalog(tmp_path).problems]
+    assert problems == ([] if accepted else ["spec.recurrence.duration"])
+
+
+def test_most_windows_is_reached_exactly():
+    start = T(2020, 1, 1)  # hourly from 2020: both counts end years before the horizon
+    assert parse_rule(f"FREQ=HOURLY;COUNT={MOST_WINDOWS}", start)[1] is None
+    rule_, problem = parse_rule(f"FREQ=HOURLY;COUNT={MOST_WINDOWS + 1}", start)
+    assert rule_ is None and problem.startswith("more than 50,000 occurrences")
+
+
+@pytest.mark.parametrize("value, parsed", [
+    ("2026-03-15T02:00:00", T(2026, 3, 15, 2)),
+    (T(2026, 3, 15, 2), T(2026, 3, 15, 2)),                                  # YAML read it already
+    ("2026-03-15T02:00:00+01:00", None),                                     # an offset: not a wall clock
+    (T(2026, 3, 15, 2, tzinfo=dt.timezone.utc), None),
+    ("next sunday", None),
+])
+def test_a_start_is_a_wall_clock_time(value, parsed):
+    assert local_start(value) == parsed
+
+
+def test_occurrences_are_half_open_at_through_and_valid_to():
+    daily = dict(UTC_VERSION, rrule="FREQ=DAILY", duration_minutes=60)
+    # `through` exactly at an occurrence's start: that occurrence is not expanded
+    assert list(occurrences(daily, T(2026, 10, 3))) == [(T(2026, 10, 1), T(2026, 10, 1, 1)), (T(2026, 10, 2), T(2026, 10, 2, 1))]
+    assert list(occurrences(daily, T(2026, 10, 3, 0, 0, 1)))[-1] == (T(2026, 10, 3), T(2026, 10, 3, 1))
+    # a version in force [10-02, 10-04): the days before and from valid_to are someone else's
+    bounded = dict(daily, valid_from=dt.date(2026, 10, 2), valid_to=dt.date(2026, 10, 4))
+    assert [s for s, _ in occurrences(bounded, T(2027, 1, 1))] == [T(2026, 10, 2), T(2026, 10, 3)]
+
+
+def test_touching_and_overlapping_windows_merge_with_the_one_before():
+    # 00:00 and 01:00 for 60 minutes touch (merge into 00:00-02:00); 05:00 stands alone; the next
+    # day's 00:00 and 01:00 merge with each other, not with the first day's window
+    version = dict(UTC_VERSION, rrule="FREQ=DAILY;BYHOUR=0,1,5;COUNT=6", duration_minutes=60)
+    assert list(occurrences(version, T(2027, 1, 1))) == [
+        (T(2026, 10, 1, 0), T(2026, 10, 1, 2)), (T(2026, 10, 1, 5), T(2026, 10, 1, 6)),
+        (T(2026, 10, 2, 0), T(2026, 10, 2, 2)), (T(2026, 10, 2, 5), T(2026, 10, 2, 6))]
+    # overlapping windows (00:00-03:00 and 01:00-04:00) are one
+    nested = dict(UTC_VERSION, rrule="FREQ=HOURLY;INTERVAL=1;BYHOUR=0,1;COUNT=2", duration_minutes=180)
+    assert list(occurrences(nested, T(2027, 1, 1))) == [(T(2026, 10, 1, 0), T(2026, 10, 1, 4))]
+
+
+def test_days_of_a_rule_are_half_open():
+    start = T(2026, 10, 1)  # daily at midnight: the first day's midnight counts, the last day's does not
+    assert days("FREQ=DAILY", start, dt.date(2026, 10, 1), dt.date(2026, 10, 4)) == [
+        dt.date(2026, 10, 1), dt.date(2026, 10, 2), dt.date(2026, 10, 3)]
+    assert days("FREQ=DAILY", start, dt.date(2026, 10, 4), dt.date(2026, 10, 4)) == []

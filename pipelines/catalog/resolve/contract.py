@@ -65,6 +65,7 @@ def contract(ctx: Resolution, doc: Document) -> None:
     cap = decimal_or_none(s.get("creditCapPercent", 100))
     if cap is None or not 0 <= cap <= 100:
         ctx.problem(doc, "spec.creditCapPercent", "must be a percentage in [0, 100]")
+        cap = None
     minimum = decimal_or_none(s.get("minimumCredit", 0))
     if minimum is None or not 0 <= minimum < MAX_AMOUNT:
         ctx.problem(doc, "spec.minimumCredit", f"must be a number >= 0 and under {MAX_AMOUNT:,}")
