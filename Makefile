@@ -31,12 +31,17 @@ MUTANTS_HOME := $(abspath .mutants)
 MUTANT_FILES ?= macros/credits.sql models/intermediate/slo/int_slo_groups.sql \
 	models/marts/alerting/fct_exhaustion_alerts.sql models/marts/finance/fct_vendor_claims.sql \
 	models/marts/reviews/fct_slo_reviews.sql models/marts/finance/fct_sla_compliance.sql \
-	models/marts/alerting/fct_burn_rate.sql
+	models/marts/alerting/fct_burn_rate.sql models/intermediate/quality/int_source_minutes_classified.sql \
+	models/intermediate/quality/int_source_minutes_expected.sql \
+	models/intermediate/finance/int_contract_periods_counted.sql
+# the Python rule modules' areas (tools/py_mutants.py; empty: every area)
+PY_MUTANT_AREAS ?=
 mutants: setup
 	test -f $(MUTANTS_HOME)/home/warehouse.duckdb || { rm -rf $(MUTANTS_HOME) && mkdir -p $(MUTANTS_HOME) && \
 	  $(BIN)/python -m pytest -q -n 0 -p no:cacheprovider --basetemp=$(MUTANTS_HOME)/run tests/warehouse/test_customer_slas.py && \
 	  cp -r $(MUTANTS_HOME)/run/customers0/home $(MUTANTS_HOME)/home; }
 	$(BIN)/python tools/sql_mutants.py --home $(MUTANTS_HOME)/home $(MUTANT_FILES)
+	$(BIN)/python tools/py_mutants.py $(PY_MUTANT_AREAS)
 
 # The report tests look at the PDF and the HTML as a person would: pdftoppm (poppler-utils) and
 # headless Chromium. Installed from Debian's packages where we may (root with apt-get); elsewhere

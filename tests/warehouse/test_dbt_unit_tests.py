@@ -1,4 +1,4 @@
-"""The dbt `unit_tests:` of the project (models/**/_*__unit_tests.yml) run against the scenario's
+"""The dbt `unit_tests:` of the project (in each folder's models/**/_*__models.yml) run against the scenario's
 warehouse, which supplies the input relations' column types."""
 
 import json
@@ -32,4 +32,14 @@ def test_dbt_unit_tests_pass(scenario_run, tmp_path):
         "vendor_claim_deadlines_and_status": "pass",
         "slo_groups_first_seen_up_to_the_limit_and_every_scoped_customer": "pass",
         "burn_rate_fires_only_when_both_windows_reach_the_threshold": "pass",
+        "telemetry_gap_at_the_threshold_and_whole_silences": "pass",
+        "telemetry_expected_by_the_hour_pattern_and_the_mirror": "pass",
+        "missing_data_good_bad_or_excluded": "pass",
+        "slo_days_take_the_version_in_force_and_the_local_day_length": "pass",
+        "time_slices_at_the_slice_target_and_throughput_at_each_operator": "pass",
+        "coverage_per_local_day_of_every_zone": "pass",
+        "burn_alerts_are_the_workbook_pairs_or_the_slo_own": "pass",
+        "customers_per_day_in_the_run_window": "pass",
+        "customers_per_day_without_a_run_window": "pass",
+        "canary_days_widened_around_the_run_window": "pass",
     }

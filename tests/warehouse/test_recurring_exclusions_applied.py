@@ -1,7 +1,8 @@
 """A recurring exclusion reaches the SLIs (issue 19, item 5): every Sunday 02:00-04:00
 Europe/Berlin removes exactly the events of its window in UTC, on a Sunday of winter time, on the
 spring-forward Sunday (02:00 does not exist: read as 02:00 CET, 01:00 UTC) and on a Sunday of
-summer time (00:00 UTC). The fall-back Sunday is worked out in tests/catalog/test_recurring_exclusions.py
+summer time (00:00 UTC). The window is half-open: an event at its start instant is excluded, one at its end
+instant is not. The fall-back Sunday is worked out in tests/catalog/test_recurring_exclusions.py
 (a run over March to October would compute every day between)."""
 
 import datetime as dt
@@ -14,6 +15,9 @@ import pytest
 SUNDAYS = (dt.date(2026, 3, 22), dt.date(2026, 3, 29), dt.date(2026, 4, 5))
 # bad events at hh:30 UTC: 10 at 00:30, 20 at 01:30, 40 at 02:30, 80 at 03:30
 AT = {0: 10, 1: 20, 2: 40, 3: 80}
+# and on the first (winter) Sunday, bad events at the instants around its window [01:00, 03:00) UTC:
+# the window is half-open, so its start instant is excluded and its end instant is not
+EDGES = {"00:59:59.999": (1, False), "01:00:00": (2, True), "02:59:59.999": (4, True), "03:00:00": (8, False)}
 
 RULE = """
 ---
@@ -32,6 +36,9 @@ def write_landing(landing: Path) -> None:
     for day in SUNDAYS:
         lines = [json.dumps({"timestamp": f"{day}T{hour:02d}:30:00Z", "service": "web", "status_code": 500})
                  for hour, n in AT.items() for _ in range(n)]
+        if day == SUNDAYS[0]:
+            lines += [json.dumps({"timestamp": f"{day}T{at}Z", "service": "web", "status_code": 500})
+                      for at, (n, _) in EDGES.items() for _ in range(n)]
         (landing / "web" / f"{day}.jsonl").write_text("\n".join(lines) + "\n")
 
 
@@ -49,5 +56,8 @@ def test_each_sunday_excludes_its_window_in_utc(built):
     total = sum(AT.values())
     winter = AT[1] + AT[2]          # [01:00, 03:00) UTC
     summer = AT[0] + AT[1]          # [00:00, 02:00) UTC
-    assert got == [(SUNDAYS[0], total, winter), (SUNDAYS[1], total, winter), (SUNDAYS[2], total, summer)]
+    edges_total = sum(n for n, _ in EDGES.values())                  # 15
+    edges_excluded = sum(n for n, inside in EDGES.values() if inside)  # 2 + 4
+    assert got == [(SUNDAYS[0], total + edges_total, winter + edges_excluded),
+                   (SUNDAYS[1], total, winter), (SUNDAYS[2], total, summer)]
     assert excluded == [(d, float(n)) for d, _, n in got]
