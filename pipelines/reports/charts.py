@@ -153,16 +153,19 @@ def pdf_line_chart(pdf, points: list[tuple], reference: float | None, markers: l
     pdf.set_text_color(0, 0, 0)
     pdf.set_draw_color(30, 150, 90)
     pdf.set_line_width(0.5)
-    n = len(values)
-    xs = [x0 + w * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
-    for i in range(1, n):
-        pdf.line(xs[i - 1], y(values[i - 1]), xs[i], y(values[i]))
-    if n == 1:
-        pdf.circle(xs[0], y(values[0]), 1.2)  # fpdf2 >= 2.7: circle(x, y, radius)
+    # each value at its day's place on the axis (as the markers and the date labels): a day without
+    # a value does not pull the later days left
+    span = len(points) - 1
+    placed = [(x0 + w * (i / span if span else 0.5), y(float(v))) for i, (_, v) in enumerate(points) if v is not None]
+    for (xa, ya), (xb, yb) in zip(placed, placed[1:]):
+        pdf.line(xa, ya, xb, yb)
+    if len(placed) == 1:
+        pdf.circle(placed[0][0], placed[0][1], 1.2)  # fpdf2 >= 2.7: circle(x, y, radius)
     pdf.set_line_width(0.2)
-    if len(points) > 2:  # the middle day too, so the time axis reads without counting
-        middle = str(points[len(points) // 2][0])
-        pdf.text(x0 + w / 2 - pdf.get_string_width(middle) / 2, y0 + h + 3, middle)
+    if len(points) > 2:  # the middle day too, centred under its place, so the axis reads without counting
+        m = len(points) // 2
+        middle = str(points[m][0])
+        pdf.text(x0 + w * m / span - pdf.get_string_width(middle) / 2, y0 + h + 3, middle)
     legend = [((30, 150, 90), "daily value")] + ([((200, 50, 50), "target")] if reference is not None else []) \
         + ([((136, 102, 170), "annotation (numbered)")] if markers else [])
     for j, (colour, label) in enumerate(legend):

@@ -222,3 +222,23 @@ def test_the_statement_from_the_command_line(scenario_copy, tmp_path):
     csv_asked = CliRunner().invoke(main, ["report", "--kind", "statement", "--contract", "strict", "--period", PERIOD,
                                           "--format", "csv", *home])
     assert csv_asked.exit_code == 1 and "a statement is html or pdf, not csv" in csv_asked.output
+
+
+def test_a_contract_is_reported_from_its_own_snapshot_before_the_periods():
+    from pipelines.audit.stores.base import SnapshotInfo
+    from pipelines.reports.source import period_snapshot
+
+    def snap(sid, period, contract=None, partial=False):
+        return SnapshotInfo(sid, sid, None if partial else {"period": period, "contract": contract}, partial=partial)
+
+    entries = [snap("000001-2026-10", "2026-10"), snap("000002-2026-10-acme", "2026-10", "acme"),
+               snap("000003-2026-10", "2026-10"), snap("000004-2026-10-acme", "2026-10", "acme", partial=True),
+               snap("000005-2026-11-acme", "2026-11", "acme")]
+    # acme has its own snapshot: that one, though the whole period's was restated after it; the
+    # partial one (its writer stopped) is not in the chain
+    assert period_snapshot(entries, "2026-10", "acme").snapshot_id == "000002-2026-10-acme"
+    assert period_snapshot(entries, "2026-10", "strict").snapshot_id == "000003-2026-10"  # the period's newest
+    assert period_snapshot(entries, "2026-10").snapshot_id == "000003-2026-10"
+    assert period_snapshot(entries, "2026-11") is None  # only a contract's own: not the whole period's
+    assert period_snapshot(entries, "2026-11", "acme").snapshot_id == "000005-2026-11-acme"
+    assert period_snapshot(entries, "2026-09", "acme") is None
