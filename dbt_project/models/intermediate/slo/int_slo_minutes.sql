@@ -18,7 +18,8 @@
     picked by a case on its index; the versions' columns are prefixed so a filter's column names
     stay the events' own): a branch per SLO read the events once per SLO, 39 s of a
     10 M-event build with 100 SLOs (issue 15). A version grouped by customer counts each event
-    under its group's name (int_slo_groups: the customer's, else the SLO's `[(other)]`). -#}
+    under its group's name, as int_slo_groups names it (the customer's group, else the SLO's
+    `(other)` group). -#}
 
 {%- set slos = slm_computable_slo_versions() %}
 {%- set grouped = slos | selectattr('group_by') | list | length > 0 %}
@@ -52,6 +53,24 @@ slo_versions as (
 
 ),
 
+{%- if grouped %}
+
+-- each grouped version with the name of its `(other)` group, as int_slo_groups names it
+slo_versions_named as (
+
+    select
+        slo_versions.*,
+        others.slo_name as other_slo_name
+
+    from slo_versions
+    left join {{ ref('int_slo_groups') }} as others
+        on slo_versions.slo_name = others.parent_slo_name
+        and others.is_other
+
+),
+
+{%- endif %}
+
 {%- endif %}
 
 per_slo as (
@@ -78,8 +97,7 @@ per_slo as (
         {%- if grouped %}
         case
             when not slo_versions.slo_grouped then slo_versions.slo_name
-            when slo_groups.slo_name is not null then slo_groups.slo_name
-            else {{ dbt.concat(['slo_versions.slo_name', "'[(other)]'"]) }}
+            else coalesce(slo_groups.slo_name, slo_versions.other_slo_name)
         end as slo_name,
         {%- else %}
         slo_versions.slo_name,
@@ -95,7 +113,7 @@ per_slo as (
         count(*) as records
 
     from events
-    inner join slo_versions
+    inner join {{ 'slo_versions_named' if grouped else 'slo_versions' }} as slo_versions
         on events.service = slo_versions.slo_service
         and (slo_versions.slo_valid_from is null or events.event_date >= slo_versions.slo_valid_from)
         and (slo_versions.slo_valid_to is null or events.event_date < slo_versions.slo_valid_to)
