@@ -5,7 +5,6 @@ file named. (On S3, a replaced version and a delete marker: tests/audit/test_sna
 
 import json
 import os
-import shutil
 import stat
 
 import pytest
@@ -14,19 +13,11 @@ from pipelines.audit.contents import snapshot_marts
 from pipelines.audit.signing import SIGNATURE_FILE, generate_keypair
 from pipelines.audit.snapshot import create_snapshot
 from pipelines.audit.stores import MANIFEST, LocalSnapshotStore
-from pipelines.settings import Settings
 
 
 @pytest.fixture
-def signed(scenario_run, tmp_path, monkeypatch):
-    settings, outcome, _ = scenario_run
-    assert outcome.success
-    home = tmp_path / "home"
-    (home / "lake").mkdir(parents=True)
-    shutil.copy(settings.warehouse, home / "warehouse.duckdb")
-    shutil.copytree(settings.lake / "ledger", home / "lake" / "ledger")
-    shutil.copytree(settings.home / "dbt" / "runs", home / "dbt" / "runs")
-    copy = Settings.resolve(home, settings.landing, settings.catalog)
+def signed(scenario_copy, tmp_path, monkeypatch):
+    copy = scenario_copy
     private, public = generate_keypair(tmp_path / "keys")
     monkeypatch.setenv("SLM_SIGNING_KEY", str(private))
     info = create_snapshot(copy, "2026-10")
