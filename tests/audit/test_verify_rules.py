@@ -144,6 +144,7 @@ def test_signature_rules(store, tmp_path, keys):
 def test_chain_rules(store, tmp_path):
     first, second, third = (write(store, tmp_path) for _ in range(3))
     s1, s2, s3 = first.snapshot_id, second.snapshot_id, third.snapshot_id
+    assert [store.verify(s) for s in (s1, s2, s3)] == [[], [], []]  # the newest of two before it is the link
     # the predecessor's manifest replaced (by a valid one): the successor's chain hash catches it
     rewrite_manifest(first, period_note="restated")
     assert store.verify(s1) == []

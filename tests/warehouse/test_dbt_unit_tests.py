@@ -42,4 +42,5 @@ def test_dbt_unit_tests_pass(scenario_run, tmp_path):
         "customers_per_day_in_the_run_window": "pass",
         "customers_per_day_without_a_run_window": "pass",
         "canary_days_widened_around_the_run_window": "pass",
+        "canary_days_of_a_whole_rebuild": "pass",
     }
