@@ -16,6 +16,8 @@ are flagged and that nothing clean is; expected figures are worked out here from
                log stops from 14:00 to 15:00 while the load balancer keeps counting. A synthetic
                prober checks it every 10 s all day: its probes are records, not requests, so the
                server is expected to have seen the load balancer's 2 a minute, not the prober's 6.
+               The server also logs a health check every 30 s (a probe, not a request): its mean
+               sample rate is that of its real records (1), not halved by the probes.
 """
 
 import datetime as dt
@@ -129,7 +131,9 @@ def write_landing(landing) -> dict:
               if not 14 * 120 <= i < 15 * 120]
     prober = [record(day + dt.timedelta(seconds=10 * i), "api", 2 * 10**5 + i, source="prober", is_probe=True)
               for i in range(8640)]
-    put("api/events.jsonl", lb + server + prober)
+    health = [record(day + dt.timedelta(seconds=30 * i + 15), "api", 3 * 10**5 + i, source="server", is_probe=True)
+              for i in range(2880) if not 14 * 120 <= i < 15 * 120]
+    put("api/events.jsonl", lb + server + prober + health)
     steady_landed = [r for d in DAYS for r in by_day[d] if r["latency_ms"] >= 0] + resent + skewed
     return {"resent": resent, "skewed": skewed, "steady_landed": steady_landed}
 
@@ -165,7 +169,8 @@ def test_exactly_the_silent_minutes_are_gaps(run):
     assert gaps == [
         # the load balancer kept counting 2 requests a minute; the server logs every request:
         # 60 minutes x 2 = 120 records expected, seen by the other source (the prober's 6 probes a
-        # minute are not requests: counted as such, 360 would be expected)
+        # minute are not requests: counted as such, 360 would be expected; nor do the server's own
+        # health checks halve its sample rate: 60 would be expected)
         ("api", "server", dt.datetime(2026, 10, 15, 14), dt.datetime(2026, 10, 15, 15), 60, 120.0, "mirror"),
         # the 7 days before 10-10 all had 600 records in each of the hours 09-11: 3 x 600 expected
         ("steady", "server", *GAP, 180, 1800.0, "pattern"),
