@@ -24,16 +24,22 @@ demo: setup
 test: setup report-tools spark-tools
 	$(BIN)/python -m pytest
 
-# Mutation testing of the SQL that decides money, alerts and groups (not part of `make test`; see
-# docs/testing.md). A warehouse is built once by a small pipeline test, then each planted bug runs
-# against the dbt unit tests. MUTANT_FILES may name other files under dbt_project/.
+# Mutation testing of the SQL and the Python that decide money, alerts, gaps and verification (not
+# part of `make test`, about an hour; see docs/testing.md). A warehouse is built once by a small
+# pipeline test, then each planted SQL bug runs against the dbt unit tests (MUTANT_FILES may name
+# other files under dbt_project/), and each planted Python bug against its area's fast tests.
 MUTANTS_HOME := $(abspath .mutants)
-MUTANT_FILES ?= macros/credits.sql models/intermediate/slo/int_slo_groups.sql \
-	models/marts/alerting/fct_exhaustion_alerts.sql models/marts/finance/fct_vendor_claims.sql \
-	models/marts/reviews/fct_slo_reviews.sql models/marts/finance/fct_sla_compliance.sql \
-	models/marts/alerting/fct_burn_rate.sql models/intermediate/quality/int_source_minutes_classified.sql \
-	models/intermediate/quality/int_source_minutes_expected.sql \
-	models/intermediate/finance/int_contract_periods_counted.sql
+MUTANT_FILES ?= macros/credits.sql models/marts/finance/fct_sla_compliance.sql \
+	models/intermediate/finance/int_contract_periods_counted.sql \
+	models/intermediate/finance/int_contract_minutes_honoured.sql models/marts/finance/fct_vendor_claims.sql \
+	models/marts/reviews/fct_slo_reviews.sql models/marts/alerting/fct_burn_rate.sql \
+	models/marts/alerting/fct_exhaustion_alerts.sql models/intermediate/alerting/int_burn_alerts_configured.sql \
+	macros/alerting.sql models/intermediate/quality/int_source_minutes_classified.sql \
+	models/intermediate/quality/int_source_minutes_expected.sql models/intermediate/quality/int_service_coverage_daily.sql \
+	macros/windows.sql macros/time.sql models/intermediate/slo/int_slo_windows.sql \
+	models/intermediate/slo/int_slo_days_aggregated.sql models/intermediate/slo/int_slo_slices_aggregated.sql \
+	models/marts/slo/fct_sli_by_version.sql models/intermediate/sources/int_service_customers_daily.sql \
+	models/intermediate/slo/int_slo_groups.sql
 # the Python rule modules' areas (tools/py_mutants.py; empty: every area)
 PY_MUTANT_AREAS ?=
 mutants: setup

@@ -101,7 +101,7 @@ def apply(m: Mutant) -> str:
 def killed(home: Path, pytest_files: list[str]) -> tuple[bool, str]:
     """Whether the tests notice: a failing (or not compiling) dbt unit test, or a failing pytest file."""
     env = {**os.environ, "SLM_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    target = Path("/tmp/slm-mutants-target")
+    target = ROOT / ".mutants" / "sql-target"  # per checkout: two checkouts may mutate at once
     done = subprocess.run([str(BIN / "dbt"), "test", "--select", "test_type:unit", "--project-dir", str(PROJECT),
                            "--profiles-dir", str(PROJECT), "--target-path", str(target), "--quiet"],
                           env=env, capture_output=True, text=True, timeout=900)
