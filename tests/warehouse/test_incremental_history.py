@@ -19,6 +19,21 @@ DAYS = 10
 SILENCES = [(dt.datetime(2026, 9, 8, 23, 45), dt.datetime(2026, 9, 9, 0, 10)),    # inside the first run
             (dt.datetime(2026, 9, 9, 23, 50), dt.datetime(2026, 9, 10, 0, 15))]   # across its end
 
+# a contract in Tokyo's local days (listed, not computed) puts UTC+9 among the zones coverage is
+# counted in: a local day there starts at 15:00 UTC the day before, so a day-by-day build must
+# read the UTC day before the first local day it recomputes
+TOKYO_CONTRACT = """
+---
+apiVersion: slm/v1
+kind: Contract
+metadata: {name: tokyo}
+spec:
+  slo: steady-availability
+  timeZone: Asia/Tokyo
+  fee: {amount: 100, currency: JPY}
+  creditTiers: [{below: 99, creditPercent: 10}]
+"""
+
 TABLES = ["intermediate.int_source_minutes_gridded", "intermediate.int_source_hours_profiled",
           "intermediate.int_source_minutes_expected", "intermediate.int_source_minutes_classified",
           "intermediate.int_service_coverage_daily", "marts.fct_telemetry_gaps", "marts.fct_sli_by_version",
@@ -52,7 +67,7 @@ def homes(tmp_path_factory, catalog_of):
 
     root = tmp_path_factory.mktemp("incremental")
     (root / "catalog").mkdir()
-    (root / "catalog" / "catalog.yaml").write_text(catalog_of("steady"))
+    (root / "catalog" / "catalog.yaml").write_text(catalog_of("steady") + TOKYO_CONTRACT)
     days = [FIRST + dt.timedelta(days=i) for i in range(DAYS)]
     whole, stepped = root / "whole", root / "stepped"
     for landing in (whole, stepped):
@@ -91,5 +106,9 @@ def test_a_home_built_day_by_day_equals_one_built_at_once(homes):
     whole, stepped = fingerprint(at_once), fingerprint(by_day)
     assert whole["intermediate.int_source_minutes_gridded"][0] == 10 * 1440
     assert whole["marts.fct_sli_by_version"][0] == 2 * DAYS
+    with duckdb.connect(str(at_once.warehouse), read_only=True) as con:
+        zones = con.execute("select time_zone, count(*) from intermediate.int_service_coverage_daily "
+                            "group by 1 order by 1").fetchall()
+    assert zones == [("Asia/Tokyo", DAYS + 1), ("UTC", DAYS)]  # Tokyo's days straddle the UTC ones
     for table in TABLES:
         assert stepped[table] == whole[table], table
