@@ -74,8 +74,8 @@
 {#- A window length in minutes as people write it: 5m, 1h, 3d. -#}
 {% macro slm_window_label(minutes) -%}
     case
-        when mod({{ minutes }}, 1440) = 0 then concat(cast({{ minutes }} / 1440 as {{ dbt.type_int() }}), 'd')
-        when mod({{ minutes }}, 60) = 0 then concat(cast({{ minutes }} / 60 as {{ dbt.type_int() }}), 'h')
+        when mod({{ minutes }}, 1440) = 0 then concat(cast({{ slm_int_div(minutes, 1440) }} as {{ dbt.type_int() }}), 'd')
+        when mod({{ minutes }}, 60) = 0 then concat(cast({{ slm_int_div(minutes, 60) }} as {{ dbt.type_int() }}), 'h')
         else concat(cast({{ minutes }} as {{ dbt.type_int() }}), 'm')
     end
 {%- endmacro %}
