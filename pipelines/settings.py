@@ -102,13 +102,9 @@ class Settings:
     def exported(self) -> Iterator["Settings"]:
         """`export()` for the duration of a block, then the process's own defaults again (a
         recompute runs the pipeline over a scratch home inside another command)."""
-        saved = {k: os.environ.get(k) for k in EXPORTED}
-        self.export()
-        try:
+        with _restored(EXPORTED):
+            self.export()
             yield self
-        finally:
-            for k, v in saved.items():
-                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 
     # Derived locations: the only place their layout is spelled out.
     @property
@@ -161,6 +157,11 @@ class Settings:
     def dbt_runs(self) -> Path:
         """One folder per Dagster run that built dbt, holding its run_results.json (audit evidence)."""
         return self.home / "dbt" / "runs"
+
+    @property
+    def dbt_parse_cache(self) -> Path:
+        """dbt's partial parse of this home's latest run, handed to the next (see warehouse/assets.py)."""
+        return self.home / "dbt" / "partial_parse.msgpack"
 
     @property
     def dbt_docs(self) -> Path:
@@ -254,6 +255,27 @@ def engine_environment() -> dict[str, str]:
     `slm-duckdb` in the system's temporary folder), resolved."""
     return {ENGINE_MEMORY_ENV: os.environ.get(ENGINE_MEMORY_ENV) or DEFAULT_ENGINE_MEMORY,
             ENGINE_TEMP_ENV: os.environ.get(ENGINE_TEMP_ENV) or str(Path(tempfile.gettempdir()) / "slm-duckdb")}
+
+
+@contextlib.contextmanager
+def _restored(names: tuple[str, ...]) -> Iterator[None]:
+    """The variables `names` as they were before the block, whatever it set or unset."""
+    saved = {name: os.environ.get(name) for name in names}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+
+
+@contextlib.contextmanager
+def environment_for_tools(values: dict[str, str | None]) -> Iterator[None]:
+    """`values` in this process's environment for a block (None: unset), for a tool that a
+    library starts from it (dagster-dbt's dbt inherits it), then as before."""
+    with _restored(tuple(values)):
+        for name, value in values.items():
+            os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+        yield
 
 
 def project_dir() -> Path:

@@ -6,7 +6,8 @@
     holds if that is earlier (its grid ended at the newest minute then landed), minus `back_days`;
     none for a whole rebuild (no window, or the first build). Read at run time from `this`. -#}
 {% macro slm_recompute_since(date_column='event_date', back_days=0) -%}
-    {%- if not execute or not (var('min_date') and var('max_date')) or not is_incremental() -%}
+    {%- set window = slm_run_window() -%}
+    {%- if not execute or not window or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set newest = run_query('select max(' ~ date_column ~ ') from ' ~ this).rows[0][0] -%}
@@ -14,7 +15,7 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set day = modules.datetime.date.fromisoformat((newest | string)[:10]) - modules.datetime.timedelta(days=back_days) -%}
-    {{ return([day, modules.datetime.date.fromisoformat(var('min_date'))] | min) }}
+    {{ return([day, modules.datetime.date.fromisoformat(window[0])] | min) }}
 {%- endmacro %}
 
 {#- The latest UTC midnight at or before `day` that no source's silence runs across (the minute

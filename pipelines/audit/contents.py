@@ -19,7 +19,7 @@ from ..catalog.model import CALENDAR_UNIT_DAYS
 from ..ingest.lake import LedgerEntry
 from ..quality.ledger import ERROR, WARN, checks_for_period
 from ..settings import Settings
-from ..warehouse.project import Mart, marts, project_var
+from ..warehouse.project import RUN_WINDOW_FILE, Mart, marts, project_var
 from .stores import SnapshotError
 
 MANIFEST_SCHEMA = "slm-snapshot/1"
@@ -116,6 +116,18 @@ def full_lineage(active: list[LedgerEntry], first_day: dt.date) -> dict:
     return {"schema": "slm-lineage/1", "lineage_start": first_day.isoformat(), "files": files}
 
 
+def _run_window(run: Path, args: dict) -> dict:
+    """The days a dbt run built, {min_date, max_date} or {} for all: its window file (written by
+    the warehouse asset), or the `--vars` it was given (runs before window.json existed)."""
+    try:
+        return json.loads((run / RUN_WINDOW_FILE).read_text()) or {}
+    except FileNotFoundError:
+        window = args.get("vars") or {}
+        return json.loads(window or "{}") if isinstance(window, str) else window
+    except (OSError, ValueError):
+        return {}
+
+
 def dbt_evidence(settings: Settings, first_day: dt.date, end: dt.date) -> dict:
     """What dbt did for the days behind the period: every run whose window touched them (from
     the run_results.json each run keeps), and each node's newest status among those runs."""
@@ -126,9 +138,7 @@ def dbt_evidence(settings: Settings, first_day: dt.date, end: dt.date) -> dict:
         except (OSError, ValueError):
             continue
         args = results.get("args") or {}
-        window = args.get("vars") or {}
-        if isinstance(window, str):
-            window = json.loads(window or "{}")
+        window = _run_window(path.parent, args)
         full = bool(args.get("full_refresh")) or not window.get("min_date")
         if not full and not (window["min_date"] < end.isoformat() and window.get("max_date", "9999") > first_day.isoformat()):
             continue

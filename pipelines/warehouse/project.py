@@ -26,6 +26,10 @@ DBT_PROJECT_DIR = project_dir() / "dbt_project"
 TARGET_DIR = DBT_PROJECT_DIR / "target"
 MANIFEST_PATH = TARGET_DIR / "manifest.json"
 MARTS_FOLDER = "marts"
+# A run's days, half-open [min, max): in dbt's environment (read by the macro slm_run_window), and
+# as {"min_date", "max_date"} ({} for every day) in this file beside the run's run_results.json.
+RUN_WINDOW_ENV = ("SLM_RUN_MIN_DATE", "SLM_RUN_MAX_DATE")
+RUN_WINDOW_FILE = "window.json"
 
 
 class ProjectError(Exception):

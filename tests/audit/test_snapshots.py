@@ -6,16 +6,13 @@ import stat
 import duckdb
 import pytest
 
+from conftest import writable
 from pipelines.settings import Settings
 from pipelines.audit.stores import LocalSnapshotStore, SnapshotError, write_once
 from pipelines.core.hashing import canonical_hash
 from pipelines.audit.snapshot import create_snapshot, freeze_marts, latest_complete_period
 from pipelines.core.periods import period_bounds
 from pipelines.core.hashing import sha256_file
-
-
-def writable(path):
-    os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR)
 
 
 def test_snapshot_freezes_the_period_with_hashes_counts_and_lineage(scenario_copy, scenario_run):

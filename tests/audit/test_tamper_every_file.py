@@ -4,11 +4,10 @@ manifest carries (dbt results, data quality, inputs, row counts), is caught by `
 file named. (On S3, a replaced version and a delete marker: tests/audit/test_snapshot_s3.py.)"""
 
 import json
-import os
-import stat
 
 import pytest
 
+from conftest import writable
 from pipelines.audit.contents import snapshot_marts
 from pipelines.audit.signing import SIGNATURE_FILE, generate_keypair
 from pipelines.audit.snapshot import create_snapshot
@@ -28,8 +27,7 @@ def signed(scenario_copy, tmp_path, monkeypatch):
 
 def flipped(path) -> bytes:
     """Flip one bit in the middle of the file; return what it held."""
-    os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR)
-    original = path.read_bytes()
+    original = writable(path).read_bytes()
     data = bytearray(original)
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
@@ -64,8 +62,7 @@ def test_evidence_edited_inside_the_manifest_is_caught(signed, field):
     the catalog's hash, the chain link, the period) edited as valid JSON: its body hash and the
     signature both name manifest.json."""
     store, info, public = signed
-    path = info.path / MANIFEST
-    os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR)
+    path = writable(info.path / MANIFEST)
     body = json.loads(path.read_text())
     assert field in body, sorted(body)
     body[field] = {"edited": True} if isinstance(body[field], (dict, list)) else "edited"

@@ -11,6 +11,7 @@ import stat
 
 import pytest
 
+from conftest import writable
 from pipelines.audit.signing import SIGNATURE_FILE, SigningError, generate_keypair, sign, verify_signature
 from pipelines.audit.stores import MANIFEST, LocalSnapshotStore
 from pipelines.audit.stores.verify import PARTIAL
@@ -39,13 +40,6 @@ def write(store, tmp_path, period="2026-10", contract=None, key=None, files=None
         (staged / name).write_bytes(data)
         listed.append({"path": name, "sha256": sha256_bytes(data), "kind": "mart"})
     return store.create(staged, {"period": period, "files": listed}, period, contract, key)
-
-
-def writable(path):
-    """Let the test change a sealed snapshot, as someone with the rights could."""
-    os.chmod(path.parent, 0o755)
-    if path.exists():
-        os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR)
 
 
 def rewrite_manifest(info, **changes):

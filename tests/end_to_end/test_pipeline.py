@@ -148,12 +148,37 @@ def test_every_dbt_test_ran_as_an_asset_check_and_passed(scenario_run, dbt_manif
 def test_dbt_evidence_is_kept_in_the_home_and_only_that(scenario_run):
     settings, outcome, _ = scenario_run
     target = settings.home / "dbt" / "runs" / outcome.run_id
-    assert [p.name for p in target.iterdir()] == ["run_results.json"]
+    assert sorted(p.name for p in target.iterdir()) == ["run_results.json", "window.json"]
+    # the run's days, half-open: the landed days, October 1 to 29
+    assert (outcome.start, outcome.end) == ("2026-10-01", "2026-10-29")
+    assert json.loads((target / "window.json").read_text()) == {"min_date": "2026-10-01", "max_date": "2026-10-30"}
     results = json.loads((target / "run_results.json").read_text())["results"]
     assert results and all(r["status"] in ("success", "pass") for r in results if r["status"] != "no-op")
     # dbt lists the exposures (the report, the BI marts) as no-op nodes: nothing runs for them
     assert {r["unique_id"] for r in results if r["status"] == "no-op"} == {
         "exposure.slm_warehouse.sla_report", "exposure.slm_warehouse.bi_marts"}
+
+
+def test_the_next_run_starts_from_this_homes_dbt_parse(scenario_run, tmp_path):
+    """The run's days are not dbt vars, and the home keeps dbt's parse: the next run's dbt, with
+    other days, re-parses nothing (a full parse of the project is about 5 s a run)."""
+    import subprocess
+
+    from pipelines.settings import tool_environment
+    from pipelines.warehouse.project import DBT_PROJECT_DIR, dbt_executable
+
+    settings, _, _ = scenario_run
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "partial_parse.msgpack").write_bytes(settings.dbt_parse_cache.read_bytes())
+    with settings.exported():
+        env = tool_environment(SLM_RUN_MIN_DATE="2026-11-01", SLM_RUN_MAX_DATE="2026-11-02")
+    done = subprocess.run(
+        [dbt_executable(), "--debug", "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed." in done.stdout
+    assert "Unable to do partial parsing" not in done.stdout
 
 
 # (sums of doubles are rounded: a parallel aggregation may add them in another order)
@@ -208,8 +233,9 @@ def test_a_full_refresh_rebuilds_every_day_to_the_same_marts(scenario_run):
     outcome = run_pipeline(settings, out=lines.append, full_refresh=True)
     assert outcome.success
     assert ", full refresh) with Dagster job slm_daily" in "\n".join(lines)
-    args = json.loads((settings.home / "dbt" / "runs" / outcome.run_id / "run_results.json").read_text())["args"]
-    assert args["full_refresh"] is True and "min_date" not in str(args.get("vars"))
+    run = settings.dbt_runs / outcome.run_id
+    assert json.loads((run / "run_results.json").read_text())["args"]["full_refresh"] is True
+    assert json.loads((run / "window.json").read_text()) == {}  # every day
     assert one(settings, TOTALS) == before
     assert one(settings, BURNS) == burns_before
 

@@ -1,26 +1,16 @@
 """The dbt `unit_tests:` of the project (in each folder's models/**/_*__models.yml) run against the scenario's
 warehouse, which supplies the input relations' column types."""
 
-import json
 import os
-import subprocess
 
-from pipelines.warehouse.project import DBT_PROJECT_DIR, dbt_executable
+from conftest import dbt_unit_test_statuses
 
 
 def test_dbt_unit_tests_pass(scenario_run, tmp_path):
     settings, outcome, _ = scenario_run
     assert outcome.success, (outcome.failed_steps, outcome.failures)
     env = {**os.environ, "SLM_HOME": str(settings.home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    done = subprocess.run(
-        [dbt_executable(), "test", "--select", "test_type:unit", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
-        env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:]
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-    # (the run's on-run-start hook reports too: it names the lake's files on Spark, nothing on DuckDB)
-    statuses = {r["unique_id"].split(".")[-1]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    statuses = dbt_unit_test_statuses(env, tmp_path)
     assert statuses == {
         "error_budget_status_and_projection": "pass",
         "slo_windows_rolling_and_calendar": "pass",

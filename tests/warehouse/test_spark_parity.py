@@ -3,8 +3,9 @@ tests with dbt-spark on a local pyspark session, and every public mart equals th
 row for row (exact for integers, decimals, strings, dates and times; 1e-12 relative for doubles),
 with the same column names, order and types; a snapshot of the same period hashes the same.
 
-One Spark build for the module (about three minutes of the suite: dbt starts one Spark session
-and runs the project's 47 models and 71 tests on it)."""
+One Spark build for the module (about three and a half minutes of the suite: dbt starts one Spark
+session and builds every model and data test on it), then the dbt unit tests tagged `portability`
+on a second session (about 40 s)."""
 
 import hashlib
 import os
@@ -13,10 +14,11 @@ import shutil
 import duckdb
 import pytest
 
+from conftest import dbt_unit_test_statuses
 from pipelines.audit.snapshot import create_snapshot
 from pipelines.cli.runner import run_pipeline
 from pipelines.ingest import Lake
-from pipelines.settings import ENGINE_ENV, LAKE_ENV, Settings
+from pipelines.settings import ENGINE_ENV, LAKE_ENV, Settings, tool_environment
 from pipelines.warehouse.parity import mart_differences
 from pipelines.warehouse.project import marts
 
@@ -51,6 +53,11 @@ def engines(scenario_run, tmp_path_factory, s3_server):
     assert built.success, (built.failed_steps, built.failures, lines[-20:])
     assert (built.start, built.end) == (outcome.start, outcome.end)
     return duck_home, spark_home, lines
+
+
+def _spark_environment(spark_home: Settings) -> dict[str, str]:
+    with spark_home.exported():
+        return tool_environment(**{ENGINE_ENV: "spark", LAKE_ENV: LAKE})
 
 
 def _columns(con, db: str, mart: str) -> list[tuple[str, str]]:
@@ -130,3 +137,20 @@ def test_a_snapshot_of_the_same_period_hashes_the_same_from_either_engine(engine
         hashes[home.home.name] = {f["path"]: f["sha256"] for f in manifest["files"] if f["kind"] == "mart"}
     assert hashes["duckdb"] == hashes["spark"]
     assert len(hashes["spark"]) >= 8
+
+
+def test_the_portability_unit_tests_pass_on_spark(engines, tmp_path):
+    """A production build runs no dbt unit tests; the ones tagged `portability` (time zones and
+    local days, calendar windows, integer division of alert windows, decimal credits) run here on
+    the Spark session, against the tables the build left, as they do on DuckDB
+    (test_dbt_unit_tests.py)."""
+    _, spark, _ = engines
+    statuses = dbt_unit_test_statuses(_spark_environment(spark), tmp_path, "test_type:unit,tag:portability")
+    assert statuses == {
+        "coverage_per_local_day_of_every_zone": "pass",
+        "slo_windows_rolling_and_calendar": "pass",
+        "slo_days_take_the_version_in_force_and_the_local_day_length": "pass",
+        "credit_tiers_cap_minimum_and_pro_rating": "pass",
+        "burn_rate_fires_only_when_both_windows_reach_the_threshold": "pass",
+        "burn_alerts_are_the_workbook_pairs_or_the_slo_own": "pass",
+    }

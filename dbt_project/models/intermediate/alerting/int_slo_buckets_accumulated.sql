@@ -2,16 +2,17 @@
 {#- Every SLO on a dense grid of 5-minute buckets over the processed period, with adjusted good,
     total and bad events (approved exclusions removed), the target in force, and running sums, so
     that any window's totals are cum(t) - cum(t - window): an equi-join, portable to any engine.
-    A run of the days [min_date, max_date) reads only those days and the longest alert window
-    before them, so the daily cost does not grow with history; the grid ends at max_date or at
+    A run of the days [first, end) (slm_run_window) reads only those days and the longest alert window
+    before them, so the daily cost does not grow with history; the grid ends at the run's end or at
     the newest minute in the warehouse, whichever is first, so a day's buckets are the same
     whether it is computed alone or in a rebuild. -#}
 
 {%- set minutes_rel = ref('int_slo_minutes') %}
 {%- set read_window = "1 = 1" %}
-{%- if var('min_date') and var('max_date') %}
-{%- set read_window = "event_date >= " ~ dbt.dateadd('day', -1 * slm_longest_alert_days(), "cast('" ~ var('min_date') ~ "' as date)")
-                      ~ " and event_date < cast('" ~ var('max_date') ~ "' as date)" %}
+{%- set run_window = slm_run_window() %}
+{%- if run_window %}
+{%- set read_window = "event_date >= " ~ dbt.dateadd('day', -1 * slm_longest_alert_days(), "cast('" ~ run_window[0] ~ "' as date)")
+                      ~ " and event_date < cast('" ~ run_window[1] ~ "' as date)" %}
 {%- endif %}
 {%- set bucket_expr = dbt.dateadd('minute', '-1 * mod(' ~ dbt.datediff("cast('2000-01-01' as " ~ dbt.type_timestamp() ~ ")", 'minute_ts', 'minute') ~ ', 5)', 'minute_ts') %}
 
@@ -34,8 +35,8 @@ versions as (
 spine as (
 
     {%- set newest = "(select " ~ dbt.dateadd('minute', 1, 'max(minute_ts)') ~ " from " ~ minutes_rel ~ ")" %}
-    {%- if var('min_date') and var('max_date') %}
-    {%- set newest = "least(" ~ newest ~ ", cast('" ~ var('max_date') ~ "' as " ~ dbt.type_timestamp() ~ "))" %}
+    {%- if run_window %}
+    {%- set newest = "least(" ~ newest ~ ", cast('" ~ run_window[1] ~ "' as " ~ dbt.type_timestamp() ~ "))" %}
     {%- endif %}
     {{ dbt.date_spine('minute', "(select min(minute_ts) from " ~ minutes_rel ~ " where " ~ read_window ~ ")", newest) }}
 

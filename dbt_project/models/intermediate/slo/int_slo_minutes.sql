@@ -13,7 +13,7 @@
 {#- The minute-grain base of every SLO: weighted good and total events per SLO, minute, set of
     exclusion kinds and deployed `version` (for canary comparisons), each day computed with the
     definition version in force on it. Incremental by day: a run replaces exactly the days in
-    [min_date, max_date). Good events are counted among total events only (an SLO's good filter applies inside its total filter).
+    [first, end) (slm_run_window). Good events are counted among total events only (an SLO's good filter applies inside its total filter).
     One pass over the events, joined to the SLO versions of their service (each version's filters
     picked by a case on its index; the versions' columns are prefixed so a filter's column names
     stay the events' own): a branch per SLO read the events once per SLO, 39 s of a
