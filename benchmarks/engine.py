@@ -9,7 +9,8 @@ the peak resident memory of the whole process tree, sampled every 0.2 s):
 
 1. baseline: DuckDB reading the files and counting good / total per service and minute;
 2. `slm run` over every day, from an empty home;
-3. one new day on that home (`--start/--end` that day) and the same day alone in an empty home.
+3. one new day on that home (`--start/--end` that day) and the same day alone in an empty home;
+4. an empty run: the same catalog over as many events as services (the fixed cost of a run).
 
 Prints each figure and the ratios the issue asks about; paste the table into benchmarks/README.md.
 """
@@ -221,6 +222,14 @@ def main() -> None:
         print(f"one new day on the {args.days}-day home:    {inc[0]:7.1f} s  {inc[1]:5.2f} GiB")
         print(f"the same day alone in an empty home:  {alone[0]:7.1f} s  {alone[1]:5.2f} GiB  "
               f"(new day / alone = {inc[0] / alone[0]:.2f}x)")
+        # the fixed cost: the same catalog over as many events as services, in an empty home
+        write_landing(work / "tiny", args.services, new_day, 1, args.services, args.format)
+        empty = measure(slm("run", "--landing", str(work / "tiny"), "--catalog", str(work / "catalog"),
+                            "--home", str(work / "empty-home"), "--start", day, "--end", day), env)
+        print(f"an empty run ({args.services} events, one day): {empty[0]:7.1f} s  {empty[1]:5.2f} GiB  "
+              f"(where it goes: benchmarks/stages.py {work / 'empty-home'})")
+        print(f"the issue's bound, 3x the bare pass + the empty run: {3 * base[0] + empty[0]:.1f} s "
+              f"against {run[0]:.1f} s ({(run[0] - empty[0]) / base[0]:.1f}x the bare pass above the fixed cost)")
     finally:
         if args.keep:
             print(f"kept {work}")
