@@ -120,7 +120,8 @@ def _run_window(run: Path, args: dict) -> dict:
     """The days a dbt run built, {min_date, max_date} or {} for all: its window file (written by
     the warehouse asset), or the `--vars` it was given (runs before window.json existed)."""
     try:
-        return json.loads((run / RUN_WINDOW_FILE).read_text()) or {}
+        window = json.loads((run / RUN_WINDOW_FILE).read_text())
+        return window if isinstance(window, dict) else {}
     except FileNotFoundError:
         window = args.get("vars") or {}
         return json.loads(window or "{}") if isinstance(window, str) else window
