@@ -120,8 +120,8 @@ def write_catalog(folder: Path, services: int) -> None:
     (folder / "catalog.yaml").write_text("\n---\n".join(docs) + "\n")
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, read from /proc (Linux)."""
+def tree_rss(root: int) -> dict[int, int]:
+    """Resident bytes of a process and each of its descendants, by pid, read from /proc (Linux)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -139,19 +139,39 @@ def tree_rss(root: int) -> int:
         children = [pid for pid, ppid in parents.items() if ppid in frontier and pid not in tree]
         tree.update(children)
         frontier = children
-    return sum(rss.get(pid, 0) for pid in tree)
+    return {pid: rss[pid] for pid in tree if pid in rss}
+
+
+def command(pid: int) -> str:
+    """A process's command line, shortened to what tells the processes of a run apart."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    words = [Path(a.decode(errors="replace")).name for a in args if a][:3]
+    return " ".join(words)[:60]
+
+
+# the processes of the latest measure() at its peak: (command, GiB), largest first
+PEAK_PROCESSES: list[tuple[str, float]] = []
 
 
 def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS of the process tree in GiB, exit code) of one command."""
+    """(wall seconds, peak RSS of the process tree in GiB, exit code) of one command; which
+    processes held that peak is left in PEAK_PROCESSES."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak, done = 0, threading.Event()
+    PEAK_PROCESSES.clear()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss(proc.pid))
+            by_pid = tree_rss(proc.pid)
+            if sum(by_pid.values()) > peak:
+                peak = sum(by_pid.values())
+                PEAK_PROCESSES[:] = sorted(((command(pid), rss / 2**30) for pid, rss in by_pid.items()),
+                                           key=lambda item: -item[1])
             time.sleep(0.2)
 
     watcher = threading.Thread(target=sample, daemon=True)
@@ -162,6 +182,10 @@ def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]
     if proc.returncode != 0:
         print(err[-3000:], file=sys.stderr)
     return time.perf_counter() - start, peak / 2**30, proc.returncode
+
+
+def peak_processes() -> str:
+    return ", ".join(f"{name} {gib:.2f}" for name, gib in PEAK_PROCESSES if gib >= 0.05)
 
 
 BASELINE = """
@@ -187,6 +211,7 @@ def main() -> None:
     ap.add_argument("--services", type=int, default=50)
     ap.add_argument("--format", choices=("jsonl.gz", "parquet"), default="jsonl.gz")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    ap.add_argument("--whole-run-only", action="store_true", help="stop after the run over every day")
     args = ap.parse_args()
     global START
     START = dt.date.today() - dt.timedelta(days=args.days + 2)
@@ -206,6 +231,9 @@ def main() -> None:
                           "--home", str(work / "home")), env)
         print(f"slm run, {args.days} days from an empty home: {run[0]:7.1f} s  {run[1]:5.2f} GiB  "
               f"({run[0] / base[0]:.1f}x the baseline; exit {run[2]})")
+        print(f"  at its peak (GiB): {peak_processes()}")
+        if args.whole_run_only:
+            return
         # one new day: land it beside the history, compute just that day
         new_day = START + dt.timedelta(days=args.days)
         [next_file] = write_landing(work / "next", per_day, new_day, 1, args.services, args.format)
