@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -355,10 +356,21 @@ def plausible_timestamps(now: dt.datetime | None = None) -> tuple[dt.datetime, d
     return earliest.replace(tzinfo=None), now + ahead
 
 
-def engine_config() -> dict[str, str]:
-    """The DuckDB configuration of every connection this project opens for heavy work."""
+# DuckDB's units of memory (its setting is case-insensitive)
+_MEMORY_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+                 "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def engine_config(share: int = 1) -> dict[str, str]:
+    """The DuckDB configuration of every connection this project opens for heavy work; `share`
+    connections working at once (the landing workers) divide the memory limit between them, so
+    together they stay within it."""
     env = engine_environment()
-    return {"memory_limit": env[ENGINE_MEMORY_ENV], "temp_directory": env[ENGINE_TEMP_ENV]}
+    memory = env[ENGINE_MEMORY_ENV]
+    amount = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]+)\s*", memory)
+    if share > 1 and amount and amount.group(2).lower() in _MEMORY_UNITS:
+        memory = f"{int(float(amount.group(1)) * _MEMORY_UNITS[amount.group(2).lower()] / share)}B"
+    return {"memory_limit": memory, "temp_directory": env[ENGINE_TEMP_ENV]}
 
 
 def tool_environment(**extra: str) -> dict[str, str]:

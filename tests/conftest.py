@@ -224,19 +224,25 @@ def scenario_copy(scenario_run, tmp_path):
     return Settings.resolve(tmp_path / "home", settings.landing, settings.catalog)
 
 
-def dbt_unit_test_statuses(env: dict[str, str], tmp_path: Path, select: str = "test_type:unit") -> dict[str, str]:
-    """Run the project's dbt unit tests (`select`) with `env` (which picks the engine and the
-    home whose tables give the inputs' column types); each one's status by name."""
+def run_dbt(args: list[str], env: dict[str, str], tmp_path: Path, timeout: int = 900):
+    """Run dbt on the project with `args` and `env`, its target and logs under `tmp_path`; it
+    must succeed. The finished process, for its output."""
     import subprocess
 
     from pipelines.warehouse.project import DBT_PROJECT_DIR, dbt_executable
 
     done = subprocess.run(
-        [dbt_executable(), "test", "--select", select, "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
-        env=env, capture_output=True, text=True, timeout=900)
+        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+        env=env, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stdout[-3000:]
+    return done
+
+
+def dbt_unit_test_statuses(env: dict[str, str], tmp_path: Path, select: str = "test_type:unit") -> dict[str, str]:
+    """Run the project's dbt unit tests (`select`) with `env` (which picks the engine and the
+    home whose tables give the inputs' column types); each one's status by name."""
+    run_dbt(["test", "--select", select], env, tmp_path)
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     # (the run's on-run-start hook reports too: it names the lake's files on Spark, nothing on DuckDB)
     return {r["unique_id"].split(".")[-1]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}

@@ -30,6 +30,22 @@ def test_the_engine_settings_default_and_follow_the_environment(monkeypatch, tmp
                                                    profile["config_options"]["temp_directory"])))
 
 
+@pytest.mark.parametrize("limit, share, expected", [
+    ("1GiB", 2, "512.0 MiB"), ("1.5 gb", 3, "476.8 MiB"), ("300MiB", 1, "300.0 MiB"), ("90%", 2, None)])
+def test_connections_working_at_once_share_the_memory_limit(monkeypatch, limit, share, expected):
+    """Two landing workers with 1 GiB each could hold 2 GiB; each gets half. A limit DuckDB refuses
+    is passed on as it is, for DuckDB's own error naming it."""
+    monkeypatch.setenv(ENGINE_MEMORY_ENV, limit)
+    config = engine_config(share)
+    if expected is None:
+        assert config["memory_limit"] == limit
+        with pytest.raises(duckdb.Error, match="memory"):
+            duckdb.connect(config=config)
+        return
+    with duckdb.connect(config=config) as con:  # 1.5 GB / 3 = 500,000,000 bytes = 476.8 MiB
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == expected
+
+
 def test_a_sort_larger_than_the_limit_spills_to_the_folder(monkeypatch, tmp_path):
     spill = tmp_path / "spill"
     monkeypatch.setenv(ENGINE_MEMORY_ENV, "64MiB")

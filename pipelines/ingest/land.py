@@ -30,6 +30,7 @@ from .formats import UNREADABLE, detect_format, format_for, raw_batches
 from .deploys import land_deploys
 from .incidents import INCIDENT_SCHEMA, land_incidents
 from .lake import Lake, LedgerEntry
+from .land_in_engine import Steps, landed_in_engine
 from .landing import LandingFile, open_landing
 from .validate import validated
 
@@ -48,9 +49,10 @@ class LandingReport:
 
 
 def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None,
-              location: str | None = None, fmt: str | None = None) -> LedgerEntry | None:
+              location: str | None = None, fmt: str | None = None, share: int = 1) -> LedgerEntry | None:
     """Land one file; None when another writer (a parallel step, another run) landed the same
-    bytes first: its ledger entry stands, this one is not written."""
+    bytes first: its ledger entry stands, this one is not written. `share`: how many files land
+    at once, dividing DuckDB's memory limit."""
     fmt = fmt or detect_format(path)
     lake.files.mkdir(parents=True, exist_ok=True)
     lake.quarantine.mkdir(parents=True, exist_ok=True)
@@ -67,7 +69,7 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
         elif fmt in DEPLOY_FORMATS:
             read, landed_n, bad_n, days = land_deploys(path, fmt, sha, rel, good_tmp, bad_tmp)
         else:
-            read, landed_n, bad_n, days = _land_events(path, fmt, rel, sha, good_tmp, bad_tmp)
+            read, landed_n, bad_n, days = _land_events(path, fmt, rel, sha, good_tmp, bad_tmp, share)
     if read != landed_n + bad_n:  # the promise this stage exists for
         raise AssertionError(f"{rel}: read {read} != landed {landed_n} + quarantined {bad_n}")
     entry = LedgerEntry(
@@ -83,49 +85,58 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
     return entry
 
 
-def _land_events(path: Path, fmt: str, rel: str, sha: str, good_tmp: Path, bad_tmp: Path) -> tuple[int, int, int, set[str]]:
+def _land_events(path: Path, fmt: str, rel: str, sha: str, good_tmp: Path, bad_tmp: Path,
+                 share: int = 1) -> tuple[int, int, int, set[str]]:
     """Read one telemetry file into `good_tmp` (LANDED_SCHEMA) and `bad_tmp` (quarantine), batch by
     batch: (read, landed, quarantined, the days of its landed events)."""
-    service = rel.split("/", 1)[0] if "/" in rel else None
-    con = duckdb.connect(config=engine_config())
+    con = duckdb.connect(config=engine_config(share))
     con.execute("set TimeZone = 'UTC'")
     plausible = plausible_timestamps()
     read = landed_n = bad_n = 0
     days: set[str] = set()
-    with pq.ParquetWriter(good_tmp, LANDED_SCHEMA, compression="zstd") as good_w, \
-         pq.ParquetWriter(bad_tmp, QUARANTINE_SCHEMA, compression="zstd") as bad_w:
-        batches, last_line = raw_batches(path, fmt, service), 0
-        while True:
-            try:
-                batch = next(batches)
-            except StopIteration:
-                break
-            except Exception as exc:  # UNREADABLE (damaged gzip, bad encoding) and any reader failure
-                # Keep what was read before the damage (or before a reader met a shape it
-                # cannot handle); the rest is one quarantined record. One bad file never
-                # stops the others.
-                reason = f"file unreadable after line {last_line}: {type(exc).__name__}: {exc}"
-                bad_w.write_table(pa.Table.from_pylist(
-                    [{"file_sha256": sha, "file": rel, "line": last_line + 1, "reason": reason[:500], "raw": None}],
-                    schema=QUARANTINE_SCHEMA))
-                read += 1
-                bad_n += 1
-                break
-            try:
-                landed, bad = validated(con, batch, sha, rel, plausible)
-            except duckdb.Error as exc:  # a value the rules did not foresee: the batch waits in quarantine
-                landed, bad = LANDED_SCHEMA.empty_table(), _quarantined(batch, sha, rel, f"not validated: {exc}")
-            read += batch.num_rows
-            landed_n += landed.num_rows
-            bad_n += bad.num_rows
-            last_line = pc.max(batch["_line"]).as_py() or last_line
-            if landed.num_rows:
-                good_w.write_table(landed)
-                days.update(d.isoformat() for d in pc.unique(landed["day"]).to_pylist())
-            if bad.num_rows:
-                bad_w.write_table(bad)
-    con.close()
+    try:
+        with pq.ParquetWriter(good_tmp, LANDED_SCHEMA, compression="zstd") as good_w, \
+             pq.ParquetWriter(bad_tmp, QUARANTINE_SCHEMA, compression="zstd") as bad_w:
+            steps = landed_in_engine(con, path, fmt, sha, rel, plausible) or _read_exactly(con, path, fmt, rel, sha, plausible)
+            for n, landed, bad in steps:
+                read += n
+                landed_n += landed.num_rows
+                bad_n += bad.num_rows
+                if landed.num_rows:
+                    good_w.write_table(landed)
+                    days.update(d.isoformat() for d in pc.unique(landed["day"]).to_pylist())
+                if bad.num_rows:
+                    bad_w.write_table(bad)
+    finally:
+        con.close()
     return read, landed_n, bad_n, days
+
+
+def _read_exactly(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, rel: str, sha: str,
+                  plausible: tuple[dt.datetime, dt.datetime]) -> Steps:
+    """The file's records through its format's reader, whatever the file holds: a batch at a time
+    as (read, landed, quarantined)."""
+    service = rel.split("/", 1)[0] if "/" in rel else None
+    batches, last_line = raw_batches(path, fmt, service), 0
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except Exception as exc:  # UNREADABLE (damaged gzip, bad encoding) and any reader failure
+            # Keep what was read before the damage (or before a reader met a shape it cannot
+            # handle); the rest is one quarantined record. One bad file never stops the others.
+            reason = f"file unreadable after line {last_line}: {type(exc).__name__}: {exc}"
+            yield 1, LANDED_SCHEMA.empty_table(), pa.Table.from_pylist(
+                [{"file_sha256": sha, "file": rel, "line": last_line + 1, "reason": reason[:500], "raw": None}],
+                schema=QUARANTINE_SCHEMA)
+            return
+        try:
+            landed, bad = validated(con, batch, sha, rel, plausible)
+        except duckdb.Error as exc:  # a value the rules did not foresee: the batch waits in quarantine
+            landed, bad = LANDED_SCHEMA.empty_table(), _quarantined(batch, sha, rel, f"not validated: {exc}")
+        last_line = pc.max(batch["_line"]).as_py() or last_line
+        yield batch.num_rows, landed, bad
 
 
 def _quarantined(batch: pa.Table, sha: str, rel: str, reason: str) -> pa.Table:
@@ -245,7 +256,7 @@ def land(lake: Lake, landing: str, progress=None, formats: dict[str, str] | None
                     if delivery.status != "already landed":
                         known.add(sha)
                         args = (lake, local, f.rel, sha, delivery.supersedes, f.location,
-                                format_for(f.rel, formats))
+                                format_for(f.rel, formats), workers if pool else 1)
                         in_flight.append(_Landing(f, sha, copy, pool.submit(land_file, *args) if pool
                                                   else land_file(*args)))
                         on_error.pop_all()  # the copy now lives until its file has landed

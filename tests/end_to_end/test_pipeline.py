@@ -162,21 +162,16 @@ def test_dbt_evidence_is_kept_in_the_home_and_only_that(scenario_run):
 def test_the_next_run_starts_from_this_homes_dbt_parse(scenario_run, tmp_path):
     """The run's days are not dbt vars, and the home keeps dbt's parse: the next run's dbt, with
     other days, re-parses nothing (a full parse of the project is about 5 s a run)."""
-    import subprocess
+    from conftest import run_dbt
 
     from pipelines.settings import tool_environment
-    from pipelines.warehouse.project import DBT_PROJECT_DIR, dbt_executable
 
     settings, _, _ = scenario_run
     (tmp_path / "target").mkdir()
     (tmp_path / "target" / "partial_parse.msgpack").write_bytes(settings.dbt_parse_cache.read_bytes())
     with settings.exported():
         env = tool_environment(SLM_RUN_MIN_DATE="2026-11-01", SLM_RUN_MAX_DATE="2026-11-02")
-    done = subprocess.run(
-        [dbt_executable(), "--debug", "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)],
-        env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:]
+    done = run_dbt(["--debug", "parse"], env, tmp_path, timeout=300)
     assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed." in done.stdout
     assert "Unable to do partial parsing" not in done.stdout
 

@@ -3,12 +3,11 @@ tests with dbt-spark on a local pyspark session, and every public mart equals th
 row for row (exact for integers, decimals, strings, dates and times; 1e-12 relative for doubles),
 with the same column names, order and types; a snapshot of the same period hashes the same.
 
-One Spark build for the module (about three and a half minutes of the suite: dbt starts one Spark
+One Spark build for the module (about 250 s alone, 300 s inside the suite: dbt starts one Spark
 session and builds every model and data test on it), then the dbt unit tests tagged `portability`
 on a second session (about 40 s)."""
 
 import hashlib
-import os
 import shutil
 
 import duckdb
@@ -18,7 +17,7 @@ from conftest import dbt_unit_test_statuses
 from pipelines.audit.snapshot import create_snapshot
 from pipelines.cli.runner import run_pipeline
 from pipelines.ingest import Lake
-from pipelines.settings import ENGINE_ENV, LAKE_ENV, Settings, tool_environment
+from pipelines.settings import ENGINE_ENV, LAKE_ENV, Settings, environment_for_tools, tool_environment
 from pipelines.warehouse.parity import mart_differences
 from pipelines.warehouse.project import marts
 
@@ -41,15 +40,9 @@ def engines(scenario_run, tmp_path_factory, s3_server):
     duck_home = Settings.resolve(root / "duckdb", duck.landing, duck.catalog)
     spark_home = Settings.resolve(root / "spark", duck.landing, duck.catalog)
     s3_server.create_bucket(Bucket="parity-lake")
-    saved = {name: os.environ.get(name) for name in (ENGINE_ENV, LAKE_ENV)}
-    os.environ.update({ENGINE_ENV: "spark", LAKE_ENV: LAKE})
-    try:
-        with spark_home.exported():
-            lines = []
-            built = run_pipeline(spark_home, out=lines.append)
-    finally:
-        for name, value in saved.items():
-            os.environ.pop(name) if value is None else os.environ.__setitem__(name, value)
+    lines = []
+    with environment_for_tools({ENGINE_ENV: "spark", LAKE_ENV: LAKE}), spark_home.exported():
+        built = run_pipeline(spark_home, out=lines.append)
     assert built.success, (built.failed_steps, built.failures, lines[-20:])
     assert (built.start, built.end) == (outcome.start, outcome.end)
     return duck_home, spark_home, lines

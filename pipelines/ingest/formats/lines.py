@@ -23,7 +23,9 @@ from ...settings import max_record_bytes
 from .records import HEAD_CHARS, too_long
 from .text import UNREADABLE
 
-BLOCK_BYTES = 32 * 2**20
+# 8 MiB: a 1 M-line file lands in the same time as with 32 MiB blocks, at 0.6 GiB instead of 0.9
+# (issue 15: the landing workers were the memory peak of a 30 M-event run)
+BLOCK_BYTES = 8 * 2**20
 HEAD_BYTES = HEAD_CHARS * 4  # enough bytes for the head quarantine keeps
 _ENDINGS = r"\r\n|\r|\n"
 BOM = b"\xef\xbb\xbf"
@@ -178,3 +180,31 @@ def line_batches(path: Path, gz: bool, block_bytes: int = BLOCK_BYTES, limit: in
         table = pa.table({"_line": numbers, "_raw": lines, "_error": errors}).filter(keep)
         if table.num_rows:
             yield table
+
+
+def plain_line_count(path: Path, gz: bool, first: bytes, last: bytes, limit: int | None = None,
+                     block_bytes: int = BLOCK_BYTES) -> int | None:
+    """The number of lines when every one is plain: starts with the byte `first` and ends with
+    `last` (so none is blank), is at most `limit` bytes, ends with `\\n` (the last may end the
+    file instead), in UTF-8 without a byte order mark. Then a reader that splits at `\\n` sees
+    exactly the lines `line_batches` numbers, one record each, in order. None when a line is not
+    plain, or the file is empty or damaged: only the exact reader can say where and why."""
+    limit = limit or max_record_bytes()
+    count, ended = 0, True  # ended: the last block read ended with a \n
+    try:
+        for block in _blocks(path, gz, block_bytes, limit):
+            if isinstance(block, _TooLong) or (count == 0 and block.startswith(BOM)) or b"\r" in block:
+                return None
+            block.decode("utf-8")
+            raw = np.frombuffer(block, np.uint8)
+            ends = np.flatnonzero(raw == 10)
+            ended = bool(len(ends)) and ends[-1] == len(raw) - 1
+            starts = np.concatenate([[0], ends[:-1] + 1 if ended else ends + 1])
+            stops = np.append(ends, len(raw)) if not ended else ends  # one past each line's last byte
+            if (np.any(stops <= starts) or np.any(raw[starts] != first[0]) or np.any(raw[stops - 1] != last[0])
+                    or np.max(stops - starts) > limit):
+                return None
+            count += len(starts)
+    except UNREADABLE:  # undecodable bytes (a ValueError) or a damaged file
+        return None
+    return count or None
