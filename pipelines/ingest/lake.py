@@ -5,7 +5,8 @@ Two layers, so that both promises hold:
   file is read once, by content hash; rows read = rows landed + rows quarantined, always.
 - per day (`lake/events/day=YYYY-MM-DD/events.parquet`): rebuilt from the landed files that
   touch that day, written to a temporary name and renamed, so a re-run replaces exactly that
-  partition and no reader ever sees half of one.
+  partition and no reader ever sees half of one; a day's only file, already in the partition's
+  order, is linked instead of written again.
 Never overwrites or deletes a landed file, a quarantine file or a ledger entry (lake retention,
 in `audit.retention`, deletes files past retention and records why).
 """
@@ -13,10 +14,13 @@ in `audit.retention`, deletes files past retention and records why).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.events import DEPLOY_FORMATS, INCIDENT_FORMATS, LANDED_SCHEMA
@@ -121,12 +125,15 @@ def write_day_partition(lake: Lake, day: str, active: list[LedgerEntry] | None =
 
     Pass `active` (from `lake.active()`) when publishing many days, to read the ledger once."""
     active = lake.active() if active is None else active
-    sources = [str(lake.landed_file(e.file_sha256)) for e in active if day in e.days and e.events]
+    entries = [e for e in active if day in e.days and e.events]
+    sources = [str(lake.landed_file(e.file_sha256)) for e in entries]
     target = lake.partition_path(day)
     con = duckdb.connect(config=engine_config())
     try:
         with atomic_path(target) as tmp:
-            if sources:
+            if len(entries) == 1 and entries[0].days == [day] and _linked(Path(sources[0]), tmp):
+                pass  # the landed file is the partition
+            elif sources:
                 con.execute(
                     f"copy (select {landed_columns(sources)} from read_parquet(?, union_by_name = true) "
                     f"where day = cast(? as date) "
@@ -139,6 +146,31 @@ def write_day_partition(lake: Lake, day: str, active: list[LedgerEntry] | None =
         return pq.ParquetFile(target).metadata.num_rows
     finally:
         con.close()
+
+
+def _linked(source: Path, tmp: Path) -> bool:
+    """Make `tmp` the landed file `source` itself, when that file is the partition the rebuild
+    would write: a day's only file, of that day alone, its rows in time order (then line order is
+    the partition's order: event time, file, line), with the partition's columns. A daily export
+    usually is, and a link writes nothing: the rebuild read and wrote every event a second time
+    (issue 15). False when not, or when the file system cannot link."""
+    f = pq.ParquetFile(source)
+    if not f.schema_arrow.equals(LANDED_SCHEMA, check_metadata=False):
+        return False  # landed before a column was added: the rebuild reads it as null
+    ts_before, line_before = np.empty(0, np.int64), np.empty(0, np.int64)  # the last row read
+    for group in range(f.num_row_groups):
+        t = f.read_row_group(group, columns=["event_ts", "line"])
+        ts = np.concatenate([ts_before, t["event_ts"].cast(pa.int64()).to_numpy()])
+        lines = np.concatenate([line_before, t["line"].to_numpy()])
+        if np.any(np.diff(ts) < 0) or np.any(np.diff(lines) <= 0):
+            return False
+        ts_before, line_before = ts[-1:], lines[-1:]
+    try:
+        tmp.unlink()
+        os.link(source, tmp)
+        return True
+    except OSError:
+        return False
 
 
 def landed_columns(files: list[str]) -> str:

@@ -78,7 +78,7 @@ def _raw_lines_of_quarantined(con: duckdb.DuckDBPyConnection, path: Path, gz: bo
 def _steps(con: duckdb.DuckDBPyConnection, sha: str, rel: str, lines: int) -> Steps:
     no_landed, no_quarantined = LANDED_SCHEMA.empty_table(), QUARANTINE_SCHEMA.empty_table()
     yield lines, no_landed, no_quarantined
-    for batch in con.execute(LANDED_SQL, [sha]).fetch_record_batch(BATCH_ROWS):
+    for batch in con.execute(LANDED_SQL, [sha]).to_arrow_reader(BATCH_ROWS):
         yield 0, pa.Table.from_batches([batch]).cast(LANDED_SCHEMA), no_quarantined
-    for batch in con.execute(QUARANTINED_SQL, [sha, rel]).fetch_record_batch(BATCH_ROWS):
+    for batch in con.execute(QUARANTINED_SQL, [sha, rel]).to_arrow_reader(BATCH_ROWS):
         yield 0, no_landed, pa.Table.from_batches([batch]).cast(QUARANTINE_SCHEMA)

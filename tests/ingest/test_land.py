@@ -208,3 +208,61 @@ def test_files_landed_in_parallel_give_the_lake_they_give_one_by_one(tmp_path):
     # and a second run over the same landing lands nothing
     again = land(Lake(tmp_path / "parallel"), str(landing), workers=2, parallel_bytes=0)
     assert (again.landed, again.already_landed) == ([], 6)
+
+
+def test_a_file_already_in_partition_order_is_its_days_partition(tmp_path):
+    """A file of one day whose events are in time order is linked as the day's partition (no
+    second write); a file out of order, or a day of two files, is rebuilt sorted by event time,
+    file and line. Either way the partition holds the rows the rebuild gives, in its order."""
+    def event(minute, second=0):
+        return dict(GOOD, timestamp=f"2026-10-05T10:{minute:02d}:{second:02d}Z", latency_ms=minute)
+    landing = tmp_path / "landing" / "web"
+    landing.mkdir(parents=True)
+    (landing / "in-order.jsonl").write_text(jsonl(event(1), event(2), event(2), event(5), "not json", event(7)))
+    (landing / "late.jsonl").write_text(jsonl(dict(GOOD, timestamp="2026-10-06T00:00:00Z"),
+                                              dict(GOOD, timestamp="2026-10-06T00:00:00Z", latency_ms=1)))
+    (landing / "shuffled.jsonl").write_text(jsonl(dict(GOOD, timestamp="2026-10-07T10:05:00Z"),
+                                                  dict(GOOD, timestamp="2026-10-07T10:01:00Z")))
+    lake = Lake(tmp_path / "lake")
+    entries = {e.path: e for e in land(lake, str(tmp_path / "landing")).landed}
+
+    def order(day):
+        return rows(lake, f"select latency_ms, line from read_parquet('{lake.partition_path(day)}')")
+
+    def same_file(day, name):
+        return lake.partition_path(day).stat().st_ino == (lake.files / f"{entries[name].file_sha256}.parquet").stat().st_ino
+
+    assert write_day_partition(lake, "2026-10-05") == 5
+    assert same_file("2026-10-05", "web/in-order.jsonl")  # the landed file itself
+    assert order("2026-10-05") == [(1, 1), (2, 2), (2, 3), (5, 4), (7, 6)]  # the bad line 5 quarantined
+    assert write_day_partition(lake, "2026-10-06") == 2 and same_file("2026-10-06", "web/late.jsonl")
+    assert write_day_partition(lake, "2026-10-07") == 2 and not same_file("2026-10-07", "web/shuffled.jsonl")
+    assert order("2026-10-07") == [(12.5, 2), (12.5, 1)]  # 10:01 (line 2) before 10:05 (line 1)
+    # a second file on the 5th: the day is rebuilt from both, sorted, and the landed file is untouched
+    landed_bytes = (lake.files / f"{entries['web/in-order.jsonl'].file_sha256}.parquet").read_bytes()
+    (landing / "more.jsonl").write_text(jsonl(event(3)))
+    land(lake, str(tmp_path / "landing"))
+    assert write_day_partition(lake, "2026-10-05") == 6 and not same_file("2026-10-05", "web/in-order.jsonl")
+    assert [m for m, _ in order("2026-10-05")] == [1, 2, 2, 3, 5, 7]
+    assert (lake.files / f"{entries['web/in-order.jsonl'].file_sha256}.parquet").read_bytes() == landed_bytes
+
+
+@pytest.mark.parametrize("minutes, linked", [([1, 2, 3, 3, 4, 5], True), ([1, 2, 3, 2, 4, 5], False),
+                                              ([1, 2, 4, 3, 4, 5], False)])
+def test_time_order_is_checked_across_row_groups(tmp_path, minutes, linked):
+    """Row groups of two rows: [1, 2 | 3, 2 | ...] is out of order inside a group, [1, 2, 4 | 3]
+    only across the boundary; either is rebuilt sorted."""
+    from pipelines.core.events import LANDED_SCHEMA
+    from pipelines.ingest.lake import _linked
+
+    n = len(minutes)
+    table = pa.table({f.name: pa.nulls(n, f.type) for f in LANDED_SCHEMA}, schema=LANDED_SCHEMA).set_column(
+        0, "event_ts", pa.array([dt.datetime(2026, 10, 5, 10, m) for m in minutes], pa.timestamp("us"))).set_column(
+        LANDED_SCHEMA.get_field_index("line"), "line", pa.array(range(1, n + 1), pa.int64()))
+    source = tmp_path / "landed.parquet"
+    pq.write_table(table, source, row_group_size=2 if minutes[2] != 4 else 3)
+    assert pq.ParquetFile(source).num_row_groups > 1
+    tmp = tmp_path / "partition.tmp"
+    tmp.touch()
+    assert _linked(source, tmp) is linked
+    assert (tmp.exists() and tmp.stat().st_ino == source.stat().st_ino) is linked

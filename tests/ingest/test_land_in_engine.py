@@ -81,7 +81,9 @@ def test_the_engine_lands_what_the_exact_reader_lands(tmp_path, seed):
         data = ("\n".join(lines) + ("\n" if rng.random() < 0.7 else "")).encode()
         gz = rng.random() < 0.3
         path = tmp_path / f"f{i}.jsonl{'.gz' if gz else ''}"
-        path.write_bytes(gzip.compress(data) if gz else data)
+        cut = rng.randrange(len(data) + 1)  # gzip of several members (concatenated files), cut anywhere
+        path.write_bytes((gzip.compress(data[:cut]) + gzip.compress(data[cut:]) if rng.random() < 0.5
+                          else gzip.compress(data)) if gz else data)
         engine, exact = both_ways(path, "jsonl.gz" if gz else "jsonl")
         if disrupted:
             declined += engine is None
