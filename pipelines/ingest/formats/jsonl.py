@@ -83,4 +83,4 @@ def engine_read(path: Path, gz: bool) -> tuple[str, list, int] | None:
     sql = f"""select {_TEXT} from read_json(?, format = 'newline_delimited', records = true,
                   compression = '{"gzip" if gz else "uncompressed"}', columns = {_COLUMNS},
                   maximum_object_size = ?)"""
-    return sql, [str(path), object_bytes], lines
+    return sql, [name, object_bytes], lines

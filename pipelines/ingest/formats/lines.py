@@ -190,7 +190,7 @@ def plain_line_count(path: Path, gz: bool, first: bytes, last: bytes, limit: int
     exactly the lines `line_batches` numbers, one record each, in order. None when a line is not
     plain, or the file is empty or damaged: only the exact reader can say where and why."""
     limit = limit or max_record_bytes()
-    count, ended = 0, True  # ended: the last block read ended with a \n
+    count = 0
     try:
         for block in _blocks(path, gz, block_bytes, limit):
             if isinstance(block, _TooLong) or (count == 0 and block.startswith(BOM)) or b"\r" in block:
@@ -198,7 +198,7 @@ def plain_line_count(path: Path, gz: bool, first: bytes, last: bytes, limit: int
             block.decode("utf-8")
             raw = np.frombuffer(block, np.uint8)
             ends = np.flatnonzero(raw == 10)
-            ended = bool(len(ends)) and ends[-1] == len(raw) - 1
+            ended = bool(len(ends)) and ends[-1] == len(raw) - 1  # else the file's last line, unended
             starts = np.concatenate([[0], ends[:-1] + 1 if ended else ends + 1])
             stops = np.append(ends, len(raw)) if not ended else ends  # one past each line's last byte
             if (np.any(stops <= starts) or np.any(raw[starts] != first[0]) or np.any(raw[stops - 1] != last[0])
