@@ -128,24 +128,21 @@ def write_day_partition(lake: Lake, day: str, active: list[LedgerEntry] | None =
     entries = [e for e in active if day in e.days and e.events]
     sources = [str(lake.landed_file(e.file_sha256)) for e in entries]
     target = lake.partition_path(day)
-    con = duckdb.connect(config=engine_config())
-    try:
-        with atomic_path(target) as tmp:
-            if len(entries) == 1 and entries[0].days == [day] and _linked(Path(sources[0]), tmp):
-                pass  # the landed file is the partition
-            elif sources:
+    with atomic_path(target) as tmp:
+        if len(entries) == 1 and entries[0].days == [day] and _linked(Path(sources[0]), tmp):
+            pass  # the landed file is the partition
+        elif sources:
+            with duckdb.connect(config=engine_config()) as con:
                 con.execute(
                     f"copy (select {landed_columns(sources)} from read_parquet(?, union_by_name = true) "
                     f"where day = cast(? as date) "
                     f"order by event_ts, file_sha256, line) to '{_sql_path(tmp)}' (format parquet, compression zstd)",
                     [sources, day],
                 )
-            else:
-                # An empty partition still says "this day was processed and had no telemetry".
-                pq.write_table(LANDED_SCHEMA.empty_table(), tmp)
-        return pq.ParquetFile(target).metadata.num_rows
-    finally:
-        con.close()
+        else:
+            # An empty partition still says "this day was processed and had no telemetry".
+            pq.write_table(LANDED_SCHEMA.empty_table(), tmp)
+    return pq.ParquetFile(target).metadata.num_rows
 
 
 def _linked(source: Path, tmp: Path) -> bool:
