@@ -17,6 +17,7 @@ import pyarrow as pa
 from ...core.events import CANONICAL_FIELDS, RAW_SCHEMA
 from ...settings import engine_config, max_record_bytes
 from .lines import line_batches, plain_line_count
+from .text import engine_path
 
 _PATHS = ", ".join(f"'$.{f}'" for f in CANONICAL_FIELDS)  # one parse per line, all fields
 _FIELDS = ", ".join(f"_v[{i}] as \"{f}\"" for i, f in enumerate(CANONICAL_FIELDS, start=1))
@@ -54,33 +55,21 @@ def jsonl_batches(path: Path, gz: bool) -> Iterator[pa.Table]:
 # yyjson writes them, strings unescaped, objects and arrays as JSON).
 _COLUMNS = "{" + ", ".join(f"'{f}': 'JSON'" for f in CANONICAL_FIELDS) + "}"
 _TEXT = ", ".join(f"json_extract_string(\"{f}\", '$') as \"{f}\"" for f in CANONICAL_FIELDS)
-_GLOB = set("*?[]{}")  # DuckDB takes a path holding one of these for a pattern (a[1] reads a1)
-
-
-def _not_utf8(name: str) -> bool:
-    """A file name holding bytes that are not UTF-8 (kept as surrogates): DuckDB cannot open it."""
-    try:
-        name.encode("utf-8")
-        return False
-    except UnicodeEncodeError:
-        return True
-
-
-def engine_read(path: Path, gz: bool) -> tuple[str, list, int] | None:
-    """(a select of the file's records in line order, its parameters, the number of lines) for
-    DuckDB's own reader, when it reads what `jsonl_batches` would: every line one JSON object on its
-    own (`plain_line_count`) and a path DuckDB takes as it is. None otherwise. The select fails
+def engine_read(path: Path, gz: bool) -> tuple[str, int] | None:
+    """(a select of the file's records in line order, the number of lines) for DuckDB's own
+    reader, when it reads what `jsonl_batches` would: every line one JSON object on its own
+    (`plain_line_count`) and a path DuckDB takes as it is. None otherwise. The select fails
     (duckdb.Error) when a line is no JSON after all or repeats a canonical key: only the exact
     reader can then say which line."""
-    name = str(path)
-    if _GLOB & set(name) or _not_utf8(name):
+    name = engine_path(path)
+    if name is None:
         return None
     lines = plain_line_count(path, gz, b"{", b"}")
     if lines is None:
         return None
     # lines are at most the record limit already; never below DuckDB's own default of 16 MiB
     object_bytes = max(max_record_bytes() + 1, 16 * 2**20)
-    sql = f"""select {_TEXT} from read_json(?, format = 'newline_delimited', records = true,
+    sql = f"""select {_TEXT} from read_json({name}, format = 'newline_delimited', records = true,
                   compression = '{"gzip" if gz else "uncompressed"}', columns = {_COLUMNS},
-                  maximum_object_size = ?)"""
-    return sql, [name, object_bytes], lines
+                  maximum_object_size = {object_bytes})"""
+    return sql, lines

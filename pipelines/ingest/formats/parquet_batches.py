@@ -1,7 +1,9 @@
 """Canonical Parquet: columns named as the canonical fields; a record's line is its row number.
 
-A value that cannot be a canonical field (bytes that are not UTF-8, a value over the record limit,
-a column of lists or structs) quarantines its row, never the rest of the file.
+Read two ways with one result. Exactly, by Arrow, whatever the file holds: a value that cannot be
+a canonical field (bytes that are not UTF-8, a value over the record limit, a column of lists or
+structs) quarantines its row, never the rest of the file. By DuckDB's own reader (`engine_read`),
+when every canonical column is of a type it reads as the same values: 2.2 times faster (issue 15).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ...core.events import CANONICAL_FIELDS, RAW_SCHEMA
+from ...core.events import CANONICAL_FIELDS, FIELDS, RAW_SCHEMA
 from ...settings import max_record_bytes
 from .records import HEAD_CHARS, too_long
-from .text import BATCH_ROWS
+from .text import BATCH_ROWS, UNREADABLE, engine_path
 
 
 def _valid_utf8(col: pa.Array) -> pa.Array | None:
@@ -102,3 +104,68 @@ def parquet_batches(path: Path) -> Iterator[pa.Table]:
         cols["_error"] = error
         line += n
         yield pa.table(cols, schema=RAW_SCHEMA)
+
+
+# Column types DuckDB's Parquet reader turns into the text `_text` makes of them, or into text
+# that validation reads as the same value, by the kind of field (core.events): strings only from
+# strings (their text lands as it is), numbers from integers and floats (validation parses them:
+# `100` and `100.0`, `1e-7` and `1e-07` are one double), timestamps from timestamps in UTC or
+# without a zone, or epoch milliseconds as integers.
+def _engine_type(kind: str, t: pa.DataType) -> bool:
+    if pa.types.is_null(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
+        return True
+    if kind == "number":
+        return pa.types.is_integer(t) or pa.types.is_floating(t) and not pa.types.is_float16(t)
+    if kind == "bool":
+        return pa.types.is_boolean(t) or pa.types.is_integer(t)
+    if kind == "timestamp":
+        return pa.types.is_integer(t) or pa.types.is_timestamp(t) and t.tz in (None, "UTC", "+00:00", "Z")
+    return False
+
+
+def _engine_text(name: str, t: pa.DataType, limit: int) -> tuple[str, str | None]:
+    """(the column as text in SQL, a SQL condition refusing its row, or None)."""
+    column = f'"{name}"'
+    if pa.types.is_timestamp(t):  # as `_timestamps` writes it; nanoseconds cut
+        return f"strftime(cast({column} as timestamp), '%Y-%m-%d %H:%M:%S.%fZ')", None
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return column, f"strlen({column}) > {limit}"
+    return f"cast({column} as varchar)", None
+
+
+def engine_read(path: Path) -> tuple[str, int] | None:
+    """(a select of the file's rows as RAW_SCHEMA records numbered from 1, the number of rows) for DuckDB's own Parquet reader, when its columns are ones it turns into the
+    values `parquet_batches` gives (`_engine_type`); None otherwise. The select refuses (as
+    `_error`) a string over the record limit; it fails (duckdb.Error) on a damaged file or
+    bytes that are not UTF-8. Only a file it judges clean whole may land from it: the reasons and
+    raw text of a refused row are the exact reader's to give."""
+    name = engine_path(path)
+    if name is None:
+        return None
+    try:
+        meta = pq.read_metadata(path)
+        schema = meta.schema.to_arrow_schema()
+    except UNREADABLE:
+        return None
+    names = [n.lower() for n in schema.names]
+    if len(set(names)) != len(names):  # DuckDB binds column names case-insensitively
+        return None
+    limit = max_record_bytes()
+    fields, refusals = [], []
+    for f in FIELDS:
+        if f.name not in schema.names:
+            fields.append(f'null::varchar as "{f.name}"')
+            continue
+        t = schema.field(f.name).type
+        t = t.value_type if pa.types.is_dictionary(t) else t  # categorical strings, as pandas writes them
+        if not _engine_type(f.kind, t):
+            return None
+        text, refused = _engine_text(f.name, t, limit)
+        fields.append(f'{text} as "{f.name}"')
+        if refused:
+            refusals.append(refused)
+    error = f"case when {' or '.join(refusals)} then 'refused' end" if refusals else "null::varchar"
+    sql = f"""select {', '.join(fields)}, file_row_number + 1 as _line, null::varchar as _raw,
+                     {error} as _error
+              from read_parquet({name}, file_row_number = true)"""
+    return sql, meta.num_rows

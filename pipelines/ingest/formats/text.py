@@ -31,6 +31,20 @@ def head_bytes(path: Path) -> bytes:
         return f.read(4096)
 
 
+_GLOB = set("*?[]{}")  # DuckDB takes a path holding one of these for a pattern (a[1] reads a1)
+
+
+def engine_path(path: Path) -> str | None:
+    """The path as a SQL string for DuckDB's readers, or None when they would not open this very
+    file: a name holding a pattern character, or bytes that are not UTF-8 (kept as surrogates)."""
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return None if _GLOB & set(name) else "'" + name.replace("'", "''") + "'"
+
+
 def is_gzip(path: Path) -> bool:
     return head_bytes(path).startswith(b"\x1f\x8b")
 
