@@ -9,14 +9,14 @@ import pytest
 import yaml
 
 from pipelines.settings import (DAGSTER_RANGE_EVENTS, ENGINE_ENV, ENGINE_MEMORY_ENV, ENGINE_TEMP_ENV, ENGINES,
-                                INGEST_WORKERS_ENV, Settings, engine, engine_config, ingest_workers, tool_environment)
+                                INGEST_WORKERS_ENV, DEFAULT_ENGINE_MEMORY, Settings, engine, engine_config, ingest_workers, tool_environment)
 from pipelines.warehouse.project import DBT_PROJECT_DIR
 
 
 def test_the_engine_settings_default_and_follow_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv(ENGINE_MEMORY_ENV, raising=False)
     monkeypatch.delenv(ENGINE_TEMP_ENV, raising=False)
-    assert engine_config()["memory_limit"] == "1GiB"
+    assert engine_config()["memory_limit"] == "768MiB"
     monkeypatch.setenv(ENGINE_MEMORY_ENV, "300MiB")
     monkeypatch.setenv(ENGINE_TEMP_ENV, str(tmp_path / "spill"))
     assert engine_config() == {"memory_limit": "300MiB", "temp_directory": str(tmp_path / "spill")}
@@ -28,6 +28,7 @@ def test_the_engine_settings_default_and_follow_the_environment(monkeypatch, tmp
     assert all(name in text for name, text in zip((ENGINE_MEMORY_ENV, ENGINE_TEMP_ENV),
                                                   (profile["config_options"]["memory_limit"],
                                                    profile["config_options"]["temp_directory"])))
+    assert f"'{DEFAULT_ENGINE_MEMORY}')" in profile["config_options"]["memory_limit"]  # dbt run by hand: the same default
 
 
 @pytest.mark.parametrize("limit, share, expected", [

@@ -1,7 +1,9 @@
 import datetime as dt
 import gzip
+import importlib
 import json
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import pyarrow as pa
@@ -266,3 +268,28 @@ def test_time_order_is_checked_across_row_groups(tmp_path, minutes, linked):
     tmp.touch()
     assert _linked(source, tmp) is linked
     assert (tmp.exists() and tmp.stat().st_ino == source.stat().st_ino) is linked
+
+
+def test_files_landing_at_once_share_duckdbs_memory_limit(tmp_path, monkeypatch):
+    """Two files landing at once each get half of SLM_DUCKDB_MEMORY_LIMIT, so together they stay
+    within it; one at a time, each gets all of it. (Threads stand in for the spawned processes,
+    which a test cannot watch; each still lands its file for real.)"""
+    module = importlib.import_module("pipelines.ingest.land")
+    monkeypatch.setenv("SLM_DUCKDB_MEMORY_LIMIT", "1GiB")
+    limits = []
+    real = module.engine_config
+
+    def watched(share=1):
+        limits.append(real(share)["memory_limit"])
+        return real(share)
+    monkeypatch.setattr(module, "engine_config", watched)
+    monkeypatch.setattr(module, "ProcessPoolExecutor", lambda n, mp_context: ThreadPoolExecutor(n))
+    landing = tmp_path / "landing"
+    (landing / "web").mkdir(parents=True)
+    for day in range(1, 4):
+        (landing / "web" / f"day-{day}.jsonl").write_text(jsonl(dict(GOOD, timestamp=f"2026-10-0{day}T10:00:00Z")))
+    at_once = land(Lake(tmp_path / "at-once"), str(landing), workers=2, parallel_bytes=0)
+    assert limits == [f"{2**30 // 2}B"] * 3 and len(at_once.landed) == 3
+    limits.clear()
+    one_by_one = land(Lake(tmp_path / "one-by-one"), str(landing), workers=2)  # too few bytes for a pool
+    assert limits == ["1GiB"] * 3 and len(one_by_one.landed) == 3
