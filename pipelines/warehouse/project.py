@@ -123,3 +123,23 @@ def project_var(name: str) -> Any:
         return doc["vars"][name]
     except KeyError:
         raise ProjectError(f"dbt_project.yml has no var {name!r}") from None
+
+
+PARTIAL_PARSE = "partial_parse.msgpack"
+
+
+def reuse_parse(cache: Path, target: Path) -> None:
+    """Start dbt from this home's previous parse, so it re-parses only the files that changed
+    (a full parse: 4.5 s). Left alone, dagster-dbt copies the project's own, parsed for no home in
+    particular: the warehouse's path is part of what dbt compares, so that one always meant a full
+    parse. dbt checks the file itself and parses everything again if it no longer fits."""
+    if cache.exists():
+        shutil.copy2(cache, target / PARTIAL_PARSE)
+
+
+def keep_parse(target: Path, cache: Path) -> None:
+    made = target / PARTIAL_PARSE
+    if made.exists():
+        staged = cache.with_name(cache.name + ".tmp")
+        shutil.copy2(made, staged)
+        staged.replace(cache)
