@@ -18,6 +18,7 @@ from ..catalog import CatalogError, require_catalog
 from ..core.periods import PeriodError, parse_day
 from ..ingest import land, landed_days
 from ..ingest.remote_lake import writing
+from ..orchestration.event_log import keep_shard_engines
 from ..orchestration.partitions import range_tags
 from ..orchestration.recovery import process_tags, reap_dead_runs
 from ..quality.results import CheckVerdict, is_dbt_test
@@ -88,12 +89,14 @@ def _progress_logger(out: Printer) -> dg.LoggerDefinition:
 
 
 def instance_for(settings: Settings, out: Printer = print) -> dg.DagsterInstance:
-    """The home's Dagster instance, with the runs of killed processes failed and their slots freed."""
+    """The home's Dagster instance, with the runs of killed processes failed and their slots freed;
+    its event log keeps a database engine per shard (`orchestration.event_log`)."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copy(INFRA_DIR / "dagster.yaml", home / "dagster.yaml")
     instance = dg.DagsterInstance.from_config(str(home))
+    keep_shard_engines(instance.event_log_storage)
     reap_dead_runs(instance, out)
     return instance
 

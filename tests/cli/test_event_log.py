@@ -1,0 +1,66 @@
+"""`slm`'s Dagster instance writes its SQLite event log through one engine per shard
+(pipelines/orchestration/event_log.py): the same events on disk as Dagster's own storage writes,
+read back by an instance that knows nothing of it."""
+
+import dagster as dg
+
+from pipelines.cli.runner import instance_for
+from pipelines.orchestration.event_log import _ShardEngines, keep_shard_engines
+from pipelines.settings import Settings
+
+DAYS = dg.DailyPartitionsDefinition(start_date="2026-10-01")
+SPECS = [dg.AssetSpec(f"model_{i}") for i in range(3)]
+
+
+@dg.multi_asset(specs=SPECS, partitions_def=DAYS, backfill_policy=dg.BackfillPolicy.single_run())
+def models(context: dg.AssetExecutionContext):
+    for spec in SPECS:
+        yield dg.MaterializeResult(asset_key=spec.key, metadata={"days": len(context.partition_keys)})
+
+
+def run_over(instance: dg.DagsterInstance, first: str, last: str) -> str:
+    job = dg.Definitions(assets=[models], jobs=[dg.define_asset_job("build", partitions_def=DAYS)]) \
+        .resolve_job_def("build")
+    result = job.execute_in_process(instance=instance, tags={"dagster/asset_partition_range_start": first,
+                                                             "dagster/asset_partition_range_end": last})
+    assert result.success
+    return result.run_id
+
+
+def test_events_written_through_kept_engines_read_back_as_dagsters_own(tmp_path):
+    settings = Settings.from_env(home=tmp_path / "home")
+    instance = instance_for(settings, out=lambda line: None)
+    storage = instance.event_log_storage
+    assert storage._connect.__self__.__class__ is _ShardEngines  # this process writes through kept engines
+    first = run_over(instance, "2026-10-01", "2026-10-04")
+    second = run_over(instance, "2026-10-05", "2026-10-06")
+    kept = storage._connect.__self__.engines
+    assert {"index", first, second} <= set(kept)  # one engine per shard, kept across writes
+    engine = kept[second]
+    with storage.run_connection(second):
+        pass
+    assert kept[second] is engine
+    # another instance over the same home, with Dagster's storage as it comes, reads it all
+    fresh = dg.DagsterInstance.from_config(str(settings.dagster_home))
+    assert not isinstance(fresh.event_log_storage._connect.__self__, _ShardEngines)  # Dagster's own
+    for spec in SPECS:
+        records = fresh.fetch_materializations(spec.key, limit=100).records
+        assert sorted(r.partition_key for r in records) == [f"2026-10-0{d}" for d in range(1, 7)]
+        assert sorted((r.run_id, r.partition_key) for r in records if r.run_id == second) == [
+            (second, "2026-10-05"), (second, "2026-10-06")]
+    assert len(fresh.all_logs(first)) == len(instance.all_logs(first)) > 12
+
+
+def test_only_the_latest_shards_engines_are_kept(tmp_path):
+    instance = instance_for(Settings.from_env(home=tmp_path / "home"), out=lambda line: None)
+    engines = instance.event_log_storage._connect.__self__
+    for i in range(_ShardEngines.KEEP + 5):
+        with instance.event_log_storage.run_connection(f"run-{i}"):
+            pass
+    assert list(engines.engines) == [f"run-{i}" for i in range(5, _ShardEngines.KEEP + 5)]
+
+
+def test_another_storage_is_left_as_it_is():
+    class Elsewhere:  # Postgres in Kubernetes, say
+        pass
+    assert keep_shard_engines(Elsewhere()) is False
