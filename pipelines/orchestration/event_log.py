@@ -5,7 +5,7 @@ each written to the run's shard and the cross-run index. Dagster's `SqliteEventL
 creates a new SQLAlchemy engine for every connection, so every statement is compiled again:
 2,100 partitioned materializations took 18.4 s. Keeping each shard's engine (still without a
 connection pool: each write opens and closes its own SQLite connection, as before, so other
-processes see the same files the same way) keeps SQLAlchemy's compiled statements: 13.3 s.
+processes see the same files the same way) keeps SQLAlchemy's compiled statements: 13.1 s.
 The files on disk are Dagster's own, written as before: only this process's writes change.
 """
 
@@ -35,7 +35,7 @@ def keep_shard_engines(storage) -> bool:
 
 
 class _ShardEngines:
-    KEEP = 16  # a webserver reads many runs' shards: keep the engines of the latest few
+    KEEP = 16  # a process reading many runs' shards keeps the engines of the latest few
 
     def __init__(self, storage: SqliteEventLogStorage):
         self.storage = storage

@@ -134,8 +134,9 @@ def _engine_text(name: str, t: pa.DataType, limit: int) -> tuple[str, str | None
 
 
 def engine_read(path: Path) -> tuple[str, int] | None:
-    """(a select of the file's rows as RAW_SCHEMA records numbered from 1, the number of rows) for DuckDB's own Parquet reader, when its columns are ones it turns into the
-    values `parquet_batches` gives (`_engine_type`); None otherwise. The select refuses (as
+    """(a select of the file's rows as RAW_SCHEMA records numbered from 1, the number of rows) for
+    DuckDB's own Parquet reader, when its columns are ones it turns into the values
+    `parquet_batches` gives (`_engine_type`); None otherwise. The select refuses (as
     `_error`) a string over the record limit; it fails (duckdb.Error) on a damaged file or
     bytes that are not UTF-8. Only a file it judges clean whole may land from it: the reasons and
     raw text of a refused row are the exact reader's to give."""
