@@ -67,6 +67,44 @@ def _md5(path: Path) -> str:
     return h.hexdigest()
 
 
+class _Digests:
+    """The MD5 of the working copy's files, remembered with their size, modification time and
+    inode (every write here replaces a file, so a new version has a new inode): a sync hashes only
+    what changed since the last one, not every day partition of the lake at each pull and push."""
+
+    def __init__(self, lake: Lake):
+        self.path = lake.root / ".md5.json"
+        try:
+            self.known: dict[str, list] = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            self.known = {}
+        self.changed = False
+
+    @staticmethod
+    def _stamp(path: Path) -> list[int]:
+        st = path.stat()
+        return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+    def md5(self, name: str, path: Path) -> str:
+        seen = self.known.get(name)
+        stamp = self._stamp(path)
+        if seen and seen[:3] == stamp:
+            return seen[3]
+        return self.remember(name, path, _md5(path))
+
+    def remember(self, name: str, path: Path, digest: str) -> str:
+        self.known[name] = [*self._stamp(path), digest]
+        self.changed = True
+        return digest
+
+    def save(self, names) -> None:
+        """Keep what is remembered of `names` (the files the working copy holds now)."""
+        kept = {n: v for n, v in self.known.items() if n in names}
+        if self.changed or len(kept) != len(self.known):
+            with atomic_path(self.path) as tmp:
+                tmp.write_text(json.dumps(kept))
+
+
 def _local_names(lake: Lake) -> dict[str, Path]:
     """Relative name -> path of every file of the working copy that S3 keeps (no temporaries,
     locks, downloads in progress or the exported catalog)."""
@@ -145,12 +183,13 @@ class RemoteLake(s3.Location):
                        Key=self.prefix + name, Filename=str(tmp))
         return target.stat().st_size
 
-    def _put_new(self, name: str, data: bytes | Path) -> bool:
+    def _put_new(self, name: str, data: bytes | Path, md5_hex: str | None = None) -> bool:
         """Create `name` only if it does not exist (If-None-Match: *); False when it did. A path is
-        streamed, not read into memory."""
+        streamed, not read into memory (`md5_hex`: its MD5, when known)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        md5 = bytes.fromhex(_md5(data)) if isinstance(data, Path) else hashlib.md5(data, usedforsecurity=False).digest()
+        md5 = (bytes.fromhex(md5_hex or _md5(data)) if isinstance(data, Path)
+               else hashlib.md5(data, usedforsecurity=False).digest())
         try:
             with (open(data, "rb") if isinstance(data, Path) else nullcontext(data)) as body:
                 self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=body, IfNoneMatch="*",
@@ -165,14 +204,15 @@ class RemoteLake(s3.Location):
         except BotoCoreError as exc:
             raise RemoteLakeError(f"lake {self.uri}: upload of {name} failed: {exc}") from None
 
-    def _upload(self, name: str, path: Path, once: bool) -> None:
-        """One PUT (so the ETag is the MD5 the next sync compares), checked by S3 against the MD5 sent."""
+    def _upload(self, name: str, path: Path, md5: str, once: bool) -> None:
+        """One PUT (so the ETag is the MD5 the next sync compares), checked by S3 against the file's
+        `md5` sent with it; a write-once object never replaces what S3 holds."""
         if once:
-            self._put_new(name, path)
+            self._put_new(name, path, md5)
             return
         with open(path, "rb") as body:
             self._call(f"upload of {name}", self.client.put_object, Bucket=self.bucket, Key=self.prefix + name,
-                       Body=body, ContentMD5=base64.b64encode(bytes.fromhex(_md5(path))).decode())
+                       Body=body, ContentMD5=base64.b64encode(bytes.fromhex(md5)).decode())
 
     # --- sync ----------------------------------------------------------------------------------------
     def fetch(self, lake: Lake, name: str) -> bool:
@@ -212,6 +252,7 @@ class RemoteLake(s3.Location):
         counts = SyncCounts()
         remote = self._listing()
         local = _local_names(lake)
+        digests = _Digests(lake)
         for name in sorted(self._synced(lake) - set(remote)):
             if name in local and name.startswith(PULLED):
                 local.pop(name).unlink()
@@ -221,10 +262,12 @@ class RemoteLake(s3.Location):
                 continue
             # what differs from S3 is taken from S3: a day another writer republished, or a ledger
             # entry whose race to S3 another writer won (the first entry stands)
-            if name in local and _md5(local[name]) == etag:
+            if name in local and digests.md5(name, local[name]) == etag:
                 continue
             counts.bytes += self._download(name, lake.root / name)
             counts.downloaded += 1
+            if len(etag) == 32:  # a single-part upload's ETag is the MD5 of what was just downloaded
+                digests.remember(name, lake.root / name, etag)
         if "fingerprints.json" in remote:
             theirs = json.loads(self._get("fingerprints.json"))
             mine = lake.fingerprints()
@@ -232,6 +275,7 @@ class RemoteLake(s3.Location):
                 lake.save_fingerprints({**mine, **theirs})
                 counts.downloaded += 1
         self._save_synced(lake, remote)
+        digests.save(_local_names(lake))
         if progress and (counts.downloaded or counts.deleted):
             progress(f"pulled {counts.downloaded} object(s), {counts.bytes:,} bytes, from {self.uri}"
                      + (f"; removed {counts.deleted} it no longer has" if counts.deleted else ""))
@@ -245,13 +289,18 @@ class RemoteLake(s3.Location):
         named (`publish_tables`): then S3 keeps exactly this copy's tables."""
         counts = SyncCounts()
         remote = self._listing()
-        local = {n: p for n, p in _local_names(lake).items() if n.startswith(prefixes)}
+        everything = _local_names(lake)
+        local = {n: p for n, p in everything.items() if n.startswith(prefixes)}
+        digests = _Digests(lake)
         order = {"files/": 0, "quarantine/": 0, "pruned/": 1, "ledger/": 2}
         for name in sorted(local, key=lambda n: (order.get(n.split("/", 1)[0] + "/", 3), n)):
             once = name.startswith(WRITE_ONCE)
-            if name in remote and (once or _md5(local[name]) == remote[name]):
+            if name in remote and once:
                 continue
-            self._upload(name, local[name], once)
+            digest = digests.md5(name, local[name])  # remembered: the next pull compares it unread
+            if name in remote and digest == remote[name]:
+                continue
+            self._upload(name, local[name], digest, once)
             counts.uploaded += 1
             counts.bytes += local[name].stat().st_size
         pruned, synced = lake.pruned(), self._synced(lake)
@@ -262,6 +311,7 @@ class RemoteLake(s3.Location):
             self._call(f"removing {name}", self.client.delete_object, Bucket=self.bucket, Key=self.prefix + name)
             counts.deleted += 1
         self._save_synced(lake, (set(remote) | set(local)) - set(stale))  # what S3 holds now, without listing it again
+        digests.save(everything)
         if progress and (counts.uploaded or counts.deleted):
             progress(f"pushed {counts.uploaded} object(s), {counts.bytes:,} bytes, to {self.uri}"
                      + (f"; removed {counts.deleted} derived object(s)" if counts.deleted else ""))

@@ -225,3 +225,31 @@ def test_a_lake_that_is_not_s3_is_a_one_line_error(tmp_path, monkeypatch):
     done = CliRunner().invoke(main, ["ingest", "--landing", str(tmp_path / "landing"), "--home", str(tmp_path / "h")])
     assert done.exit_code == 1
     assert "SLM_LAKE must be s3://bucket[/prefix], got '/mnt/lake'" in done.output
+
+
+def test_a_sync_hashes_only_what_changed_since_the_last(shared, monkeypatch):
+    """Pull and push compare each day partition with S3 by its MD5; a file unchanged since the
+    last sync is not read again (its size, time and inode are remembered), a changed one is, and
+    S3's version wins."""
+    from pipelines.ingest import remote_lake
+
+    client, root = shared
+    assert ingest(root, "b").exit_code == 0
+    hashed = []
+    real = remote_lake._md5
+    monkeypatch.setattr(remote_lake, "_md5", lambda path: hashed.append(path.relative_to(root / "b" / "lake").as_posix())
+                        or real(path))
+    lake = Lake(root / "b" / "lake", remote=remote_lake.RemoteLake(URI))
+    lake.remote.pull(lake)
+    lake.remote.push(lake)
+    assert hashed == [], hashed  # the ingest's own pull and push remembered every file
+    name = "events/day=2026-10-02/events.parquet"
+    on_s3 = objects(client)[name]
+    day = lake.root / name
+    with open(day, "ab") as f:  # changed in place, behind the sync's back: the same inode
+        f.write(b"x")
+    lake.remote.pull(lake)
+    assert hashed == [name]  # found different, and S3's version taken
+    assert hashlib.md5(day.read_bytes()).hexdigest() == on_s3
+    lake.remote.push(lake)
+    assert hashed == [name] and objects(client)[name] == on_s3  # the download's MD5 was remembered
