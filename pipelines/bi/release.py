@@ -21,6 +21,7 @@ from typing import Callable
 import duckdb
 
 from ..core.storage import remove_abandoned
+from ..core.sql import sql_string
 from ..settings import Settings, engine_config
 from ..warehouse.project import marts as project_marts
 from .fingerprints import UNDATED, Fingerprint, day_key, fingerprint, read_fingerprints, write_fingerprints
@@ -28,9 +29,6 @@ from .fingerprints import UNDATED, Fingerprint, day_key, fingerprint, read_finge
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")  # a static site: open index.html
 KEEP_RELEASES = 3  # the current one and two before it, for readers still on them
 
-
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def publish_marts(settings: Settings, docs: Callable[[Path], None] | None = None) -> dict:
@@ -53,7 +51,7 @@ def publish_marts(settings: Settings, docs: Callable[[Path], None] | None = None
     period_columns = {m.name: m.period_column for m in project_marts()}
     try:
         with duckdb.connect(str(staging / "slm.duckdb"), config=engine_config()) as con:
-            con.execute(f"attach {_quote(settings.warehouse)} as warehouse (read_only)")
+            con.execute(f"attach {sql_string(settings.warehouse)} as warehouse (read_only)")
             marts = _marts(con, "warehouse")
             con.execute("create schema if not exists marts")
             held = set(_marts(con, _database(con)))
@@ -126,7 +124,7 @@ def _publish_parquet(con: duckdb.DuckDBPyConnection, mart: str, period: str | No
     `data.parquet`."""
     folder.mkdir(exist_ok=True)
     if not period or not rows:
-        con.execute(f"copy (select * from marts.{mart} order by all) to {_quote(folder / 'data.parquet')} "
+        con.execute(f"copy (select * from marts.{mart} order by all) to {sql_string(folder / 'data.parquet')} "
                     f"(format parquet, compression zstd)")
         return
     where = "true" if changed is None else f"list_contains(?, {day_key(period)})"
@@ -134,7 +132,7 @@ def _publish_parquet(con: duckdb.DuckDBPyConnection, mart: str, period: str | No
         return
     scratch = folder / ".days"
     con.execute(f"copy (select *, {day_key(period)} as slm_day from marts.{mart} where {where} order by all) "
-                f"to {_quote(scratch)} (format parquet, compression zstd, partition_by (slm_day))",
+                f"to {sql_string(scratch)} (format parquet, compression zstd, partition_by (slm_day))",
                 [] if changed is None else [sorted(changed)])
     for day_folder in sorted(scratch.iterdir()):
         day = day_folder.name.split("=", 1)[1]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from ..core.events import FIELDS as EVENT_FIELDS
+from ..core.sql import sql_string
 
 # Canonical event fields a filter may name -> (type, SQL column in the staged events model).
 FIELDS: dict[str, tuple[str, str]] = {f.name: (f.kind, f.column) for f in EVENT_FIELDS}
@@ -322,7 +323,7 @@ def _sql_literal(lit: Literal, field: Field) -> str:
         return "true" if lit.value else "false"
     if lit.type == "number":
         return repr(lit.value)
-    quoted = "'" + str(lit.value).replace("'", "''") + "'"
+    quoted = sql_string(lit.value)
     if field.type == "timestamp":
         # Stored as UTC; an offset is applied here so the comparison is in UTC too.
         return f"cast({quoted} as timestamp)"

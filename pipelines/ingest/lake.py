@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.events import DEPLOY_FORMATS, INCIDENT_FORMATS, LANDED_SCHEMA
+from ..core.sql import sql_string
 from ..core.storage import atomic_path, exclusive_lock, write_bytes_atomic
 from ..settings import engine_config
 
@@ -136,7 +137,7 @@ def write_day_partition(lake: Lake, day: str, active: list[LedgerEntry] | None =
                 con.execute(
                     f"copy (select {landed_columns(sources)} from read_parquet(?, union_by_name = true) "
                     f"where day = cast(? as date) "
-                    f"order by event_ts, file_sha256, line) to '{_sql_path(tmp)}' (format parquet, compression zstd)",
+                    f"order by event_ts, file_sha256, line) to {sql_string(tmp)} (format parquet, compression zstd)",
                     [sources, day],
                 )
         else:
@@ -177,9 +178,6 @@ def landed_columns(files: list[str]) -> str:
     return ", ".join(f'"{field.name}"' if field.name in present else f'cast(null as varchar) as "{field.name}"'
                      for field in LANDED_SCHEMA)
 
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def landed_days(lake: Lake) -> list[str]:

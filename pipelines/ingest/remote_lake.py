@@ -275,7 +275,7 @@ class RemoteLake(s3.Location):
                 lake.save_fingerprints({**mine, **theirs})
                 counts.downloaded += 1
         self._save_synced(lake, remote)
-        digests.save(_local_names(lake))
+        digests.save(set(local) | set(remote))  # what the working copy holds now, without walking it again
         if progress and (counts.downloaded or counts.deleted):
             progress(f"pulled {counts.downloaded} object(s), {counts.bytes:,} bytes, from {self.uri}"
                      + (f"; removed {counts.deleted} it no longer has" if counts.deleted else ""))

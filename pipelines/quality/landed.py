@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..core.events import LANDED_COLUMNS
+from ..core.sql import sql_string
 from ..ingest.lake import Lake, landed_columns
 from ..settings import engine_config
 from .gx import SAMPLE, SuiteResult, load_suite, validate_frame
@@ -63,7 +64,7 @@ class LandedWindow:
         }))
         self.rows = 0
         if files:
-            paths = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)  # a view takes no parameters
+            paths = ", ".join(sql_string(f) for f in files)  # a view takes no parameters
             self.con.execute(f"""
                 create temp view events as
                 select e.* replace (cast(e.day as varchar) as day), d.landing_path,

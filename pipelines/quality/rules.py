@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.sql import sql_string
+
 
 class UnsupportedExpectation(Exception):
     """A row-level expectation with no SQL counterpart here: add one before using it in a suite."""
@@ -32,7 +34,7 @@ def _literal(value) -> str:
         return {True: "true", False: "false", None: "null"}[value]
     if isinstance(value, (int, float)):
         return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    return sql_string(value)
 
 
 def _between(col: str, kw: dict) -> str:

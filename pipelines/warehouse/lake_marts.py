@@ -21,6 +21,7 @@ from typing import Callable
 
 import duckdb
 
+from ..core.sql import sql_string
 from ..settings import Settings, engine_config
 from .project import Mart, ProjectError, marts
 
@@ -75,8 +76,7 @@ def copy_marts_from_lake(settings: Settings, out: Printer = print) -> list[str]:
         con.execute("create schema if not exists marts")
         for m in marts():
             if _has_files(tables, m.name):
-                files = mart_files(tables, m.name).replace("'", "''")
-                source = f"read_parquet('{files}', hive_partitioning = true)"
+                source = f"read_parquet({sql_string(mart_files(tables, m.name))}, hive_partitioning = true)"
                 select = f"select {_select_list(con, source, m)} from {source}"
             else:
                 select = _empty_table(m)

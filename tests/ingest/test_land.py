@@ -249,9 +249,9 @@ def test_a_file_already_in_partition_order_is_its_days_partition(tmp_path):
     assert (lake.files / f"{entries['web/in-order.jsonl'].file_sha256}.parquet").read_bytes() == landed_bytes
 
 
-@pytest.mark.parametrize("minutes, linked", [([1, 2, 3, 3, 4, 5], True), ([1, 2, 3, 2, 4, 5], False),
-                                              ([1, 2, 4, 3, 4, 5], False)])
-def test_time_order_is_checked_across_row_groups(tmp_path, minutes, linked):
+@pytest.mark.parametrize("minutes, group_rows, linked", [([1, 2, 3, 3, 4, 5], 2, True), ([1, 2, 3, 2, 4, 5], 2, False),
+                                                          ([1, 2, 4, 3, 4, 5], 3, False)])
+def test_time_order_is_checked_across_row_groups(tmp_path, minutes, group_rows, linked):
     """Row groups of two rows: [1, 2 | 3, 2 | ...] is out of order inside a group, [1, 2, 4 | 3]
     only across the boundary; either is rebuilt sorted."""
     from pipelines.core.events import LANDED_SCHEMA
@@ -262,7 +262,7 @@ def test_time_order_is_checked_across_row_groups(tmp_path, minutes, linked):
         0, "event_ts", pa.array([dt.datetime(2026, 10, 5, 10, m) for m in minutes], pa.timestamp("us"))).set_column(
         LANDED_SCHEMA.get_field_index("line"), "line", pa.array(range(1, n + 1), pa.int64()))
     source = tmp_path / "landed.parquet"
-    pq.write_table(table, source, row_group_size=2 if minutes[2] != 4 else 3)
+    pq.write_table(table, source, row_group_size=group_rows)
     assert pq.ParquetFile(source).num_row_groups > 1
     tmp = tmp_path / "partition.tmp"
     tmp.touch()

@@ -24,6 +24,7 @@ TYPED = {
     "timestamp": [(pa.timestamp("us"), [T0, T0 + dt.timedelta(hours=3), None]),
                   (pa.timestamp("ns", tz="UTC"), [T0, T0 + dt.timedelta(microseconds=1)]),
                   (pa.timestamp("ms", tz="UTC"), [T0.replace(microsecond=123000)]),
+                  (pa.timestamp("us", tz="+00:00"), [T0]),
                   (pa.timestamp("s"), [T0.replace(microsecond=0)]),
                   (pa.string(), ["2026-10-05T10:00:00Z", "2026-10-05T12:00:00.5+02:00", " 2026-10-05T10:00:00Z "]),
                   (pa.int64(), [1791194400000, 1791194400123])],

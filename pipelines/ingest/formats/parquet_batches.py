@@ -119,7 +119,7 @@ def _engine_type(kind: str, t: pa.DataType) -> bool:
     if kind == "bool":
         return pa.types.is_boolean(t) or pa.types.is_integer(t)
     if kind == "timestamp":
-        return pa.types.is_integer(t) or pa.types.is_timestamp(t) and t.tz in (None, "UTC", "+00:00", "Z")
+        return pa.types.is_integer(t) or pa.types.is_timestamp(t) and t.tz in (None, "UTC", "+00:00")
     return False
 
 

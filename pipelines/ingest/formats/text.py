@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.events import RAW_SCHEMA
+from ...core.sql import sql_string
 from ...settings import max_document_bytes, max_record_bytes
 from .records import HEAD_CHARS, too_long
 
@@ -42,7 +43,7 @@ def engine_path(path: Path) -> str | None:
         name.encode("utf-8")
     except UnicodeEncodeError:
         return None
-    return None if _GLOB & set(name) else "'" + name.replace("'", "''") + "'"
+    return None if _GLOB & set(name) else sql_string(name)
 
 
 def is_gzip(path: Path) -> bool:
