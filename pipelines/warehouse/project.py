@@ -20,11 +20,13 @@ from typing import Any
 
 import yaml
 
+from ..core.storage import exclusive_lock
 from ..settings import project_dir, tool_environment
 
 DBT_PROJECT_DIR = project_dir() / "dbt_project"
 TARGET_DIR = DBT_PROJECT_DIR / "target"
 MANIFEST_PATH = TARGET_DIR / "manifest.json"
+PARSE_LOCK = TARGET_DIR / ".parse.lock"
 MARTS_FOLDER = "marts"
 # A run's days, half-open [min, max): in dbt's environment (read by the macro slm_run_window), and
 # as {"min_date", "max_date"} ({} for every day) in this file beside the run's run_results.json.
@@ -49,13 +51,17 @@ def _project_files() -> list[Path]:
 
 
 def prepare_manifest() -> Path:
-    """Parse the dbt project when its manifest is missing or older than any project file."""
-    if MANIFEST_PATH.exists() and all(p.stat().st_mtime <= MANIFEST_PATH.stat().st_mtime for p in _project_files()):
-        return MANIFEST_PATH
-    done = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(TARGET_DIR)],
-        env=tool_environment(), capture_output=True, text=True)
+    """Parse the dbt project when its manifest is missing or older than any project file. Under a
+    lock: processes that find it stale together (the test workers, two `slm` commands after an
+    upgrade) parse one after the other, and none reads a manifest another is writing."""
+    with exclusive_lock(PARSE_LOCK):
+        if MANIFEST_PATH.exists() and all(p.stat().st_mtime <= MANIFEST_PATH.stat().st_mtime
+                                          for p in _project_files()):
+            return MANIFEST_PATH
+        done = subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+             "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(TARGET_DIR)],
+            env=tool_environment(), capture_output=True, text=True)
     if done.returncode != 0:
         raise ProjectError(f"dbt parse failed: {(done.stdout + done.stderr).strip()[-2000:]}")
     _manifest.cache_clear()
@@ -66,7 +72,8 @@ def prepare_manifest() -> Path:
 def _manifest() -> dict:
     if not MANIFEST_PATH.exists():
         prepare_manifest()
-    return json.loads(MANIFEST_PATH.read_text())
+    with exclusive_lock(PARSE_LOCK):
+        return json.loads(MANIFEST_PATH.read_text())
 
 
 @dataclass(frozen=True)
