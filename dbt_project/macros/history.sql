@@ -18,28 +18,44 @@
     {{ return([day, modules.datetime.date.fromisoformat(window[0])] | min) }}
 {%- endmacro %}
 
-{#- The latest UTC midnight at or before `day` that no source's silence runs across (the minute
-    before it is not silent for any source), read from the classified minutes `classified`; none
-    when there is none. A gap's judgement sums its whole silence, so a recomputation that starts
-    at such a midnight judges every silence it sees whole. -#}
-{% macro slm_quiet_midnight(classified, day) -%}
+{#- The first UTC day of the silences that run across midnight `day` (a source's minutes without
+    records but with some expected, up to 23:59 the day before), read from the classified minutes
+    `classified`; `day` itself when no source is silent then, none when `day` is none. A gap's
+    judgement sums its whole silence, so a recomputation that writes from this day judges every
+    silence that reaches `day` whole. Each source's own silence counts, not a midnight no source
+    is silent at: with 50 quiet sources one of them is silent at nearly every midnight, and that
+    sent one new day's recomputation back to the first (11.7 s of 90 days; issue 15). The first
+    day is monotone in `day`, so a later model that asks with an earlier day gets an earlier one. -#}
+{% macro slm_silence_start(classified, day) -%}
     {%- if day is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set midnight = "cast('" ~ day ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- set silent = "records = 0 and expected_records > 0" -%}
     {%- set sql -%}
-        select max(day_after) from (
+        select min(coalesce({{ dbt.dateadd('minute', 1, 'heard.last_heard') }}, heard.first_minute))
+        from (
+            select service, source from {{ classified }}
+            where minute_ts = {{ dbt.dateadd('minute', -1, midnight) }} and {{ silent }}
+        ) as silent_at_midnight
+        inner join (
             select
-                {{ dbt.dateadd('day', 1, 'event_date') }} as day_after,
-                max(case when records = 0 and expected_records > 0 then 1 else 0 end) as silent
+                service,
+                source,
+                max(case when not ({{ silent }}) then minute_ts end) as last_heard,
+                min(minute_ts) as first_minute
             from {{ classified }}
-            where event_date < cast('{{ day }}' as date)
-                and {{ dbt.datediff('cast(event_date as ' ~ dbt.type_timestamp() ~ ')', 'minute_ts', 'minute') }} = 1439
-            group by {{ dbt.dateadd('day', 1, 'event_date') }}
-        ) as last_minutes
-        where silent = 0
+            where minute_ts < {{ midnight }}
+            group by service, source
+        ) as heard
+            on silent_at_midnight.service = heard.service
+            and silent_at_midnight.source = heard.source
     {%- endset -%}
-    {%- set quiet = run_query(sql).rows[0][0] -%}
-    {{ return(none if quiet is none else modules.datetime.date.fromisoformat((quiet | string)[:10])) }}
+    {%- set start = run_query(sql).rows[0][0] -%}
+    {%- if start is none -%}
+        {{ return(day) }}
+    {%- endif -%}
+    {{ return([day, modules.datetime.date.fromisoformat((start | string)[:10])] | min) }}
 {%- endmacro %}
 
 {#- `column >= day`, or always true when `day` is none (a whole rebuild). -#}

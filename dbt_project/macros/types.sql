@@ -46,7 +46,13 @@
     added in another order can differ in the last bit; audit snapshots must recompute byte for
     byte (`slm snapshot verify --recompute` found a RatioTimeslices SLI doing exactly that). -#}
 {% macro slm_exact_sum(expr) -%}
-    cast(sum(cast({{ expr }} as decimal(38, 12))) as {{ slm_double() }})
+    cast(sum({{ slm_exact(expr) }}) as {{ slm_double() }})
+{%- endmacro %}
+
+{#- A double as the fixed-point decimal slm_exact_sum adds, for a sum kept in parts (a stored
+    subtotal, a part taken away): decimals of one scale add and negate exactly on every engine. -#}
+{% macro slm_exact(expr) -%}
+    cast({{ expr }} as decimal(38, 12))
 {%- endmacro %}
 
 {#- A whole number as a 64-bit integer on every engine: DuckDB widens a sum of integers to its

@@ -13,12 +13,12 @@
     to have telemetry, `gap_minutes` those of them inside a gap of any of its sources, and
     `gap_expected_records` the records the gaps should have held (for the missing-data policy).
     Minutes are grouped in quarter hours first: every zone's offset is a whole number of them.
-    Incremental by local day: a run recomputes from the local day before the midnight the gap
-    judgement restarted at (a zone is at most a day from UTC); a zone new to the catalog rebuilds
+    Incremental by local day: a run recomputes from the local day before the first day the gap
+    judgement rewrote (a zone is at most a day from UTC); a zone new to the catalog rebuilds
     every day. -#}
 
 {%- set classified = ref('int_source_minutes_classified') %}
-{%- set since = slm_quiet_midnight(classified, slm_recompute_since('day', back_days=1)) %}
+{%- set since = slm_silence_start(classified, slm_recompute_since('day', back_days=1)) %}
 {%- if since is not none and slm_new_time_zones(this) %}
 {%- set since = none %}
 {%- endif %}

@@ -23,11 +23,13 @@
     least `gap_min_expected_records` (default 20: Poisson traffic is that silent by chance with
     probability e^-20, about 2 in a billion), so quiet minutes of a low-traffic service are not gaps and a 3-hour
     outage of its logging is. The grid runs to the last minute any service reported, so a source
-    that stops before the others is caught too. Incremental: a run recomputes from the latest
-    midnight no silence runs across (at or before its first day), so every silence it judges is
-    whole and a silence that goes on into the new day is judged again over all its minutes. -#}
+    that stops before the others is caught too. Incremental: a run writes from the first day of
+    the silences that run into its first day, so a silence that goes on into the new day is
+    judged again over all its minutes, and reads from the first day of those that run into that
+    one, so every silence it writes a minute of is judged whole (slm_silence_start). -#}
 
-{%- set since = slm_quiet_midnight(this, slm_recompute_since()) if is_incremental() else none %}
+{%- set since = slm_silence_start(this, slm_recompute_since()) if is_incremental() else none %}
+{%- set read_from = slm_silence_start(this, since) if is_incremental() else none %}
 
 {%- set epoch = "cast('2000-01-01' as " ~ dbt.type_timestamp() ~ ")" %}
 {%- set silent = "records = 0 and (pattern_expected > 0 or mirror_expected > 0)" %}
@@ -37,7 +39,7 @@ with
 expected as (
 
     select * from {{ ref('int_source_minutes_expected') }}
-    where {{ slm_since_filter('event_date', since) }}
+    where {{ slm_since_filter('event_date', read_from) }}
 
 ),
 
@@ -98,3 +100,4 @@ final as (
 )
 
 select * from final
+where {{ slm_since_filter('event_date', since) }}
