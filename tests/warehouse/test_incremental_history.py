@@ -139,3 +139,33 @@ def test_a_postmortem_landed_later_takes_its_minutes_from_the_days_sum(homes):
     # every 97th minute fails: 0, 97, ..., 1358, 15 a day
     assert sum(b for _, _, b in day_3) == len(range(0, 1440, 97)) == 15
     assert [r for r in day_3 if r[0] == "incident"] == [("incident", "INC-3", 2.0)]
+
+
+def test_the_unique_test_of_a_run_reads_the_runs_days(homes, tmp_path):
+    """fct_burn_rate's key test reads the run's days only (each run checks what it wrote); a
+    whole rebuild (no window) checks every row."""
+    import subprocess
+
+    from pipelines.settings import tool_environment
+    from pipelines.warehouse.project import DBT_PROJECT_DIR, dbt_executable
+
+    _, by_day = homes
+    home = tmp_path / "home"
+    shutil.copytree(by_day.home, home)
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:  # one row twice, on 9-02
+        con.execute("insert into marts.fct_burn_rate select * from marts.fct_burn_rate "
+                    "where bucket_date = '2026-09-02' order by burn_rate_id limit 1")
+
+    def duplicates(**window: str) -> int:
+        subprocess.run(
+            [dbt_executable(), "test", "--select", "fct_burn_rate,test_name:unique_in_run_window",
+             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+             "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+            env=tool_environment(SLM_HOME=str(home), **window), capture_output=True, text=True, timeout=600)
+        results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+        [failures] = [r["failures"] for r in results if r["unique_id"].startswith("test.")]
+        return failures
+
+    assert duplicates(SLM_RUN_MIN_DATE="2026-09-10", SLM_RUN_MAX_DATE="2026-09-11") == 0
+    assert duplicates(SLM_RUN_MIN_DATE="2026-09-02", SLM_RUN_MAX_DATE="2026-09-03") == 1
+    assert duplicates() == 1
