@@ -20,7 +20,8 @@ with
 minutes as (
 
     select * from {{ ref('int_slo_minutes_localized') }}
-    where budgeting_method = 'Occurrences'
+    where
+        budgeting_method = 'Occurrences'
         and exclusion_kinds = ''
         and {{ slm_window_filter('event_date') if is_incremental() else '1 = 1' }}
 

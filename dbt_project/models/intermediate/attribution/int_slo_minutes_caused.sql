@@ -68,9 +68,15 @@ by_deploy as (
 
 covered as (
 
-    select slo_name, minute_ts from by_incident
+    select
+        slo_name,
+        minute_ts
+    from by_incident
     union
-    select slo_name, minute_ts from by_deploy
+    select
+        slo_name,
+        minute_ts
+    from by_deploy
 
 ),
 
@@ -99,12 +105,6 @@ per_minute as (
 
 ),
 
-exclusions as (
-
-    select * from {{ ref('stg_catalog__exclusions') }}
-
-),
-
 by_exclusion as (
 
     select
@@ -112,7 +112,7 @@ by_exclusion as (
         per_minute.minute_ts,
         min(exclusions.exclusion_name) as cause_id
     from per_minute
-    inner join exclusions
+    inner join {{ ref('stg_catalog__exclusions') }} as exclusions
         on per_minute.service = exclusions.service
         and exclusions.start_ts < {{ dbt.dateadd('minute', 1, 'per_minute.minute_ts') }}
         and per_minute.minute_ts < exclusions.end_ts

@@ -55,6 +55,23 @@ uncovered as (
 
 ),
 
+parts as (
+
+    select
+        slo_name,
+        service,
+        day,
+        cause_kind,
+        cause_id,
+        bad_events
+    from caused
+
+    union all
+
+    select * from uncovered
+
+),
+
 final as (
 
     select
@@ -66,11 +83,7 @@ final as (
         cause_id,
         {{ slm_exact_sum('bad_events') }} as bad_events
 
-    from (
-        select slo_name, service, day, cause_kind, cause_id, bad_events from caused
-        union all
-        select * from uncovered
-    ) as parts
+    from parts
     group by slo_name, service, day, cause_kind, cause_id
     having sum(bad_events) <> 0  -- a cause that covered only good minutes spent nothing
 
