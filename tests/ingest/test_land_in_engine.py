@@ -2,7 +2,6 @@
 landed records, the same quarantined lines with the same numbers, reasons and raw text; and DuckDB
 is used only for files whose every line is one JSON object as it stands."""
 
-import datetime as dt
 import gzip
 import json
 import random
@@ -13,11 +12,11 @@ import pytest
 
 from pipelines.ingest import Lake, land
 from pipelines.ingest.formats.lines import plain_line_count
-from pipelines.ingest.land import _read_exactly, land_file
+from pipelines.ingest.land import land_file
 from pipelines.ingest.land_in_engine import landed_in_engine
 
-PLAUSIBLE = (dt.datetime(1990, 1, 1), dt.datetime(2027, 1, 1))
-SHA, REL = "f" * 64, "web/events.jsonl"
+from engine_landing import PLAUSIBLE, REL, SHA, both_ways, lines_of
+
 
 # values each field may take: good ones, and every kind the rules refuse or the readers write oddly
 VALUES = {
@@ -47,26 +46,6 @@ def record(rng: random.Random) -> str:
         fields["extra"] = {"deep": [1, None]}
     text = json.dumps(fields, ensure_ascii=rng.random() < 0.5, separators=rng.choice([(",", ":"), (", ", ": ")]))
     return text.replace("Infinity", "1e400")
-
-
-def lines_of(steps) -> tuple[int, list, list]:
-    read, landed, bad = 0, [], []
-    for n, good, quarantined in steps:
-        read += n
-        landed += good.to_pylist()
-        bad += quarantined.to_pylist()
-    return read, landed, bad
-
-
-def both_ways(path, fmt="jsonl"):
-    with duckdb.connect() as con:
-        con.execute("set TimeZone = 'UTC'")
-        engine = landed_in_engine(con, path, fmt, SHA, REL, PLAUSIBLE)
-        engine = None if engine is None else lines_of(engine)
-    with duckdb.connect() as con:
-        con.execute("set TimeZone = 'UTC'")
-        exact = lines_of(_read_exactly(con, path, fmt, REL, SHA, PLAUSIBLE))
-    return engine, exact
 
 
 @pytest.mark.parametrize("seed", range(4))

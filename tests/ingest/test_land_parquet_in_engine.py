@@ -15,7 +15,7 @@ from pipelines.ingest.formats.parquet_batches import engine_read
 from pipelines.ingest.land import land_file
 from pipelines.ingest import Lake
 
-from test_land_in_engine import SHA, both_ways
+from engine_landing import SHA, both_ways
 
 T0 = dt.datetime(2026, 10, 5, 10, 0, 0, 123456)
 # per field: column types and the values each may take (None: null); every value is one the
