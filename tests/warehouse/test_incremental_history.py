@@ -6,6 +6,7 @@ run."""
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -20,9 +21,10 @@ DAYS = 10
 # midnight; judged on one side of it alone, neither would be (10 or 15 expected records)
 SILENCES = [(dt.datetime(2026, 9, 8, 23, 45), dt.datetime(2026, 9, 9, 0, 10)),    # inside the first run
             (dt.datetime(2026, 9, 9, 23, 50), dt.datetime(2026, 9, 10, 0, 15))]   # across its end
-# another service's silence across the midnight before the first one's: day 10's run re-judges
-# steady from 9-08 (its silence runs into 9-09), and must read other's from 9-07 to judge it whole
-OTHER_SILENCE = (dt.datetime(2026, 9, 7, 23, 50), dt.datetime(2026, 9, 8, 0, 15))
+# another service's silence across the midnight before the first one's, from its last minute:
+# day 10's run re-judges steady from 9-08 (its silence runs into 9-09), and must read other's from
+# 9-07 to judge it whole (1 + 19 expected records: a gap at the threshold, none on 9-08 alone)
+OTHER_SILENCE = (dt.datetime(2026, 9, 7, 23, 59), dt.datetime(2026, 9, 8, 0, 19))
 # a postmortem that lands with day 10 and covers two of day 3's bad minutes (09:42 and 11:19,
 # minutes 582 and 679 of the day): 9-03 is attributed again
 INCIDENT = {"id": "INC-3", "title": "steady 5xx", "services": ["steady"], "severity": "sev2",
@@ -114,8 +116,8 @@ def test_each_silence_across_midnight_is_one_gap_of_25_minutes_judged_whole(home
     # the second silence is judged by
     second = round(10 * (6 * 60 + 45) / 7 / 60 + 15 * (6 * 60 + 50) / 7 / 60, 3)
     assert second == 24.286
-    # other's: 10 records expected on 9-07 (six days known) and 15 on 9-08
-    assert gaps == [(*OTHER_SILENCE, 25, 25.0), (*SILENCES[0], 25, 25.0), (*SILENCES[1], 25, second)]
+    # other's: one record expected on 9-07 (six days known) and 19 on 9-08
+    assert gaps == [(*OTHER_SILENCE, 20, 20.0), (*SILENCES[0], 25, 25.0), (*SILENCES[1], 25, second)]
 
 
 def test_a_home_built_day_by_day_equals_one_built_at_once(homes):
@@ -129,6 +131,15 @@ def test_a_home_built_day_by_day_equals_one_built_at_once(homes):
     assert zones == [("Asia/Tokyo", 2 * (DAYS + 1)), ("UTC", 2 * DAYS)]  # Tokyo's days straddle the UTC ones
     for table in TABLES:
         assert stepped[table] == whole[table], table
+
+
+def test_one_new_day_re_judges_from_the_silences_that_run_into_it(homes):
+    # day 10's run: its gap judgement reads from 9-07 and writes from 9-08, not from the first day
+    _, by_day = homes
+    runs = [json.loads(p.read_text()) for p in (by_day.home / "dbt" / "runs").glob("*/run_results.json")]
+    [code] = [r["compiled_code"] for run in runs for r in run["results"]
+              if r["unique_id"].endswith(".int_source_minutes_classified") and "2026-09" in r["compiled_code"]]
+    assert re.findall(r"event_date >=\s*\(cast\('([0-9-]+)'", code) == ["2026-09-07", "2026-09-08"]
 
 
 def test_a_postmortem_landed_later_takes_its_minutes_from_the_days_sum(homes):
