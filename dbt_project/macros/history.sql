@@ -20,12 +20,13 @@
 
 {#- The first UTC day of the silences that run across midnight `day` (a source's minutes without
     records but with some expected, up to 23:59 the day before), read from the classified minutes
-    `classified`; `day` itself when no source is silent then, none when `day` is none. A gap's
-    judgement sums its whole silence, so a recomputation that writes from this day judges every
-    silence that reaches `day` whole. Each source's own silence counts, not a midnight no source
-    is silent at: with 50 quiet sources one of them is silent at nearly every midnight, and that
-    sent one new day's recomputation back to the first (11.7 s of 90 days; issue 15). The first
-    day is monotone in `day`, so a later model that asks with an earlier day gets an earlier one. -#}
+    `classified`: the day before `day` or earlier; `day` itself when no source is silent then,
+    none when `day` is none. A gap's judgement sums its whole silence, so a recomputation that
+    writes from this day judges every silence that reaches `day` whole. Each source's own silence
+    counts, not a midnight no source is silent at: with 50 quiet sources one of them is silent at
+    nearly every midnight, and that sent one new day's recomputation back to the first (11.7 s of
+    90 days; issue 15). The first day is monotone in `day`, so a later model that asks with an
+    earlier day gets an earlier one. -#}
 {% macro slm_silence_start(classified, day) -%}
     {%- if day is none -%}
         {{ return(none) }}
@@ -55,7 +56,7 @@
     {%- if start is none -%}
         {{ return(day) }}
     {%- endif -%}
-    {{ return([day, modules.datetime.date.fromisoformat((start | string)[:10])] | min) }}
+    {{ return(modules.datetime.date.fromisoformat((start | string)[:10])) }}
 {%- endmacro %}
 
 {#- `column >= day`, or always true when `day` is none (a whole rebuild). -#}

@@ -30,7 +30,6 @@ DOCS_FILES = ("index.html", "manifest.json", "catalog.json")  # a static site: o
 KEEP_RELEASES = 3  # the current one and two before it, for readers still on them
 
 
-
 def publish_marts(settings: Settings, docs: Callable[[Path], None] | None = None) -> dict:
     """Build a release from the warehouse's marts and make it current; returns what was published.
     The days of a mart that did not change since the current release are taken from it (see

@@ -179,7 +179,6 @@ def landed_columns(files: list[str]) -> str:
                      for field in LANDED_SCHEMA)
 
 
-
 def landed_days(lake: Lake) -> list[str]:
     """The days with landed telemetry (incident timelines do not make a day to compute)."""
     return sorted({d for e in lake.active() if e.events for d in e.days})
