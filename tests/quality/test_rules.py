@@ -131,3 +131,21 @@ def test_a_clean_window_passes(tmp_path):
     assert result.passed and result.failed == [] and result.metadata == {"rows": 50_000}
     # 50 of 50,000 rows share a trace id: 0.1 %, the suite's line, still passes
     assert duplicates.passed and duplicates.metadata["rows_sharing_a_trace_id"] == 50
+
+
+def test_the_suites_that_validate_rows_share_one_sample_of_the_window(tmp_path):
+    """The sample is drawn once per window (a reservoir reads every column of every event): both
+    row suites see the same SAMPLE_ROWS rows of a window larger than that."""
+    lake = Lake(tmp_path / "lake")
+    n = 25_000
+    write_day(lake, "2026-10-05", n, bad_every=5_000)  # 5 offending rows: lines 1, 5001, ...
+    window = (dt.date(2026, 10, 5), dt.date(2026, 10, 6))
+    columns = list(LANDED_SCHEMA.names) + ["event_day", "landing_path"]
+    with LandedWindow(lake, window) as win:
+        _, events_frame = validate_rows(win, "landed_events", columns, None)
+        _, times_frame = validate_rows(win, "landed_event_times", columns + ["minutes_outside_delivery_day"], None)
+        sampled = set(win.frame("select line from sampled")["line"])
+    assert len(sampled) == SAMPLE_ROWS < n
+    offending = {1 + 5_000 * i for i in range(5)}
+    assert set(events_frame["line"]) == sampled | offending  # the sample and every offending row
+    assert set(times_frame["line"]) == sampled  # no row of this window lies outside its delivery day
