@@ -12,7 +12,7 @@ from ..orchestration.resources import SlmLocations
 from ..core.storage import write_bytes_atomic
 from ..ingest.remote_lake import publish_tables
 from ..settings import engine
-from ..warehouse.project import marts, project_fingerprint, reuse_parse
+from ..warehouse.project import BUILT_MANIFEST, built_manifest, marts, project_fingerprint, reuse_parse
 from .release import DOCS_FILES, publish_marts
 
 DOCS_STAMP = "project.sha256"  # the project fingerprint the docs site in dbt/docs was generated from
@@ -41,7 +41,11 @@ def published_marts(context: dg.AssetExecutionContext, slm: SlmLocations, dbt: D
         if not current:
             target.mkdir(parents=True, exist_ok=True)
             reuse_parse(settings.dbt_parse_cache, target)  # this run's build has just parsed the project
-            dbt.cli(["docs", "generate"], target_path=target, raise_on_error=True).wait()
+            built = built_manifest(settings.dbt_parse_cache)  # and compiled every node
+            dbt.cli(["docs", "generate", *(["--no-compile"] if built else [])], target_path=target,
+                    raise_on_error=True).wait()
+            if built:  # --no-compile writes the catalog and the page, not the manifest
+                shutil.copy(built, target / BUILT_MANIFEST)
             write_bytes_atomic(fingerprint.encode(), stamp)
             context.log.info("dbt docs generated (the dbt project changed since the last site)")
         folder.mkdir()

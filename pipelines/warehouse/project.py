@@ -133,6 +133,7 @@ def project_var(name: str) -> Any:
 
 
 PARTIAL_PARSE = "partial_parse.msgpack"
+BUILT_MANIFEST, BUILT_STAMP = "manifest.json", "manifest.sha256"
 
 
 def reuse_parse(cache: Path, target: Path) -> None:
@@ -145,8 +146,24 @@ def reuse_parse(cache: Path, target: Path) -> None:
 
 
 def keep_parse(target: Path, cache: Path) -> None:
-    made = target / PARTIAL_PARSE
-    if made.exists():
-        staged = cache.with_name(cache.name + ".tmp")
-        shutil.copy2(made, staged)
-        staged.replace(cache)
+    """After a build: its partial parse for the next run (`reuse_parse`), and its manifest, which
+    holds every model and test compiled, for the docs site (`built_manifest`), stamped with the
+    project it was built from."""
+    kept = [(PARTIAL_PARSE, cache), (BUILT_MANIFEST, cache.with_name(BUILT_MANIFEST))]
+    if (target / BUILT_MANIFEST).exists():
+        (target / BUILT_STAMP).write_text(project_fingerprint())
+        kept.append((BUILT_STAMP, cache.with_name(BUILT_STAMP)))
+    for name, kept_as in kept:
+        if (target / name).exists():
+            staged = kept_as.with_name(kept_as.name + ".tmp")
+            shutil.copy2(target / name, staged)
+            staged.replace(kept_as)
+
+
+def built_manifest(cache: Path) -> Path | None:
+    """The manifest of this home's latest build when it was built from the project as it is now:
+    what `dbt docs generate` would compile again (2.8 s of the 5.5 s it takes)."""
+    manifest, stamp = cache.with_name(BUILT_MANIFEST), cache.with_name(BUILT_STAMP)
+    if manifest.exists() and stamp.exists() and stamp.read_text() == project_fingerprint():
+        return manifest
+    return None

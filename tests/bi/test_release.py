@@ -1,6 +1,7 @@
 """Marts published for BI tools (issue 8): Parquet per mart and a read-only DuckDB file swapped in
 atomically, read the way Superset and Metabase read it (SQLAlchemy + duckdb-engine), during a run."""
 
+import json
 import threading
 import time
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 
 from pipelines.bi.release import KEEP_RELEASES, current_release, publish_marts
 from pipelines.cli.runner import run_pipeline
-from pipelines.warehouse.project import project_fingerprint
+from pipelines.warehouse.project import built_nodes, project_fingerprint
 
 
 @pytest.fixture
@@ -45,6 +46,12 @@ def test_every_mart_is_published_as_parquet_and_duckdb_matching_the_warehouse(ho
     assert (current / "docs" / "index.html").stat().st_size > 0
     manifest = (current / "docs" / "manifest.json").read_text()
     assert "exposure.slm_warehouse.sla_report" in manifest and "exposure.slm_warehouse.bi_marts" in manifest
+    # the site's manifest is the build's (every model and test compiled, as the site shows them),
+    # not compiled a second time by `dbt docs generate`
+    nodes = [n for n in json.loads(manifest)["nodes"].values() if n["resource_type"] in ("model", "test")]
+    assert len(nodes) == built_nodes() and all(n["compiled_code"] for n in nodes)
+    assert manifest == home.dbt_parse_cache.with_name("manifest.json").read_text()
+    assert home.dbt_parse_cache.with_name("manifest.sha256").read_text() == project_fingerprint()
 
 
 def test_a_bi_reader_never_meets_a_lock_during_a_run_and_a_failed_run_keeps_the_release(home, monkeypatch):
