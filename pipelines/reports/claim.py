@@ -5,7 +5,8 @@ a public key is given): a claim is never made from figures that do not verify. T
 the claim (`claim.json`: vendor, period, attainment, tier, credit, the snapshot's id and manifest
 SHA-256, the deadline and the evidence the contract requires), the outage windows (`outages.csv`:
 each run of minutes in which the vendor failed requests that the contract counts, with bad and
-total events and the landed files holding them) and a letter (`claim.md`). The pack is written
+total events, as the snapshot froze them in fct_contract_outages, and the landed files of the
+snapshot's inputs holding them) and a letter (`claim.md`). The pack is written
 once and the claim logged (`catalog.claims`), so `fct_vendor_claims` shows the period as claimed.
 """
 
@@ -61,10 +62,25 @@ def _frozen_rows(store: SnapshotStore, snap: SnapshotInfo, name: str) -> list[di
     return pq.read_table(pa.BufferReader(data)).to_pylist()
 
 
-def outage_windows(con, slo: str, start: dt.date, end: dt.date, honoured: set[str], paths: dict[str, str]) -> list[dict]:
+def frozen_outages(store: SnapshotStore, snap: SnapshotInfo, contract: str, start: dt.date) -> list[dict] | None:
+    """The contract's outage windows of the period as the snapshot froze them (fct_contract_outages),
+    with the service measured (the snapshot's dim_contracts and dim_slos); None for a snapshot made
+    before that mart was frozen."""
+    if not any(f["path"] == "fct_contract_outages.parquet" for f in snap.manifest["files"]):
+        return None
+    slo = next(r["slo_name"] for r in _frozen_rows(store, snap, "dim_contracts.parquet") if r["contract_name"] == contract)
+    service = next((r["service"] for r in _frozen_rows(store, snap, "dim_slos.parquet") if r["slo_name"] == slo), None)
+    rows = [r for r in _frozen_rows(store, snap, "fct_contract_outages.parquet")
+            if r["contract_name"] == contract and r["period_start"] == start]
+    return [{"start": r["outage_start"], "end": r["outage_end"], "service": service,
+             "bad_events": r["bad_events"], "total_events": r["total_events"]}
+            for r in sorted(rows, key=lambda r: r["outage_start"])]
+
+
+def outage_windows(con, slo: str, start: dt.date, end: dt.date, honoured: set[str]) -> list[dict]:
     """Runs of consecutive minutes with failed requests the contract counts (none inside an
-    exclusion it honours), from the warehouse's minute base, each with the landed files (path and
-    SHA-256, named by the snapshot's inputs) that hold the service's events of those minutes."""
+    exclusion it honours), from the warehouse's minute base: for a snapshot made before
+    fct_contract_outages was frozen."""
     minutes = con.execute("""
         select minute_ts, service, sum(total_events - good_events), sum(total_events), list(distinct exclusion_kinds)
         from intermediate.int_slo_minutes
@@ -82,11 +98,18 @@ def outage_windows(con, slo: str, start: dt.date, end: dt.date, honoured: set[st
         else:
             windows.append({"start": minute, "end": minute + dt.timedelta(minutes=1), "service": service,
                             "bad_events": bad, "total_events": total})
+    return windows
+
+
+def with_evidence(con, windows: list[dict], paths: dict[str, str]) -> list[dict]:
+    """Each window with the landed files that hold its service's events of those minutes, among
+    the snapshot's inputs (`paths`: SHA-256 -> landing path): a file landed after the snapshot
+    is not evidence of its figures."""
     for w in windows:
         shas = [r[0] for r in con.execute("""
             select distinct file_sha256 from staging.stg_lake__events
             where service = ? and event_ts >= ? and event_ts < ? order by 1""", [w["service"], w["start"], w["end"]]).fetchall()]
-        w["evidence_files"] = "; ".join(f"{paths.get(sha, '?')} sha256:{sha}" for sha in shas)
+        w["evidence_files"] = "; ".join(f"{paths[sha]} sha256:{sha}" for sha in shas if sha in paths)
     return windows
 
 
@@ -115,12 +138,15 @@ def write_claim(settings: Settings, contract: str, period: str, who: str, public
     folder = out or settings.claims / f"{contract}-{period}"
     if folder.exists():
         raise ClaimError(f"{contract} {period} was claimed already: {folder} (a pack is written once)")
+    windows = frozen = frozen_outages(store, snap, contract, start)
     with open_marts(settings.warehouse) as con:
         deadline = con.execute("select claim_deadline from marts.fct_vendor_claims where contract_name = ? "
                                "and period_start = ?", [contract, start]).fetchone()
-        windows = outage_windows(con, terms.get("measured_slo_name") or terms["slo_name"], start, figures["period_end"],
-                                 {k for k in (figures["exclusions_honoured"] or "").split(",") if k},
-                                 {i["sha256"]: i["path"] for i in snap.manifest.get("inputs") or []})
+        if windows is None:
+            windows = outage_windows(con, terms.get("measured_slo_name") or terms["slo_name"], start,
+                                     figures["period_end"],
+                                     {k for k in (figures["exclusions_honoured"] or "").split(",") if k})
+        windows = with_evidence(con, windows, {i["sha256"]: i["path"] for i in snap.manifest.get("inputs") or []})
     claim = {
         "contract": contract, "vendor": terms["vendor"], "period": period,
         "period_start": str(start), "period_end": str(figures["period_end"]), "slo": terms["slo_name"],
@@ -129,7 +155,7 @@ def write_claim(settings: Settings, contract: str, period: str, who: str, public
         "fee_in_force": str(figures["fee_in_force"]), "credit_amount": str(figures["credit_amount"]),
         "currency": figures["currency"], "claim_deadline": str(deadline[0]) if deadline else None,
         "evidence_required": [e for e in (terms.get("claim_evidence") or "").split("; ") if e],
-        "outage_windows": len(windows),
+        "outage_windows": len(windows), "outage_windows_from": "warehouse" if frozen is None else "snapshot",
         "snapshot": {"id": snap.snapshot_id, "manifest_sha256": sha256_bytes(store.read(snap.snapshot_id, MANIFEST)),
                      "verified": True, "public_key": str(public_key) if public_key else None},
         "prepared_by": who, "prepared_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

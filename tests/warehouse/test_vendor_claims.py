@@ -99,6 +99,17 @@ def test_a_claim_pack_from_the_verified_snapshot(built):
     from pipelines.audit.snapshot import create_snapshot
 
     snap = create_snapshot(built, "2026-10")
+    # after the snapshot, a late file adds 5 failed calls inside the outage (10:05-10:09) and one
+    # of its own at 11:00: the claim quotes the snapshot's figures, so neither is in the pack
+    landed = built.landing if isinstance(built.landing, Path) else Path(built.landing)
+    (landed / "s3" / "2026-10-05-late.jsonl").write_text("".join(json.dumps(
+        {"timestamp": f"2026-10-05T{t}:00Z", "service": "s3", "status_code": 503}) + "\n"
+        for t in ("10:05", "10:06", "10:07", "10:08", "10:09", "11:00")))
+    from pipelines.cli.runner import run_pipeline
+    assert run_pipeline(built, out=lambda line: None).success
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:  # the live figures moved
+        assert con.execute("""select count(*), sum(bad_events) from marts.fct_contract_outages
+                              where contract_name = 'aws-s3'""").fetchone() == (2, 21)
     done = claim(built, "--contract", "aws-s3", "--by", "finance-ops")
     assert done.exit_code == 0, done.output
     assert ("claim aws-s3 2026-10: Amazon Web Services owes 250.00 USD (98.5015 % attained, tier below 99 %), "
@@ -111,7 +122,8 @@ def test_a_claim_pack_from_the_verified_snapshot(built):
     assert body["snapshot"] == {"id": snap.snapshot_id, "manifest_sha256": manifest_sha, "verified": True, "public_key": None}
     assert body["evidence_required"] == ["request IDs and times of the failed calls", "the affected bucket and region"]
     # one outage window, 10:00-10:15: 15 failed of the 15 x 17 calls in it, in the landed file named by its hash
-    landed = built.landing if isinstance(built.landing, Path) else Path(built.landing)
+    # (the snapshot's; the late file is no evidence of its figures)
+    assert (body["outage_windows"], body["outage_windows_from"]) == (1, "snapshot")
     sha = hashlib.sha256((landed / "s3" / "2026-10-05.jsonl").read_bytes()).hexdigest()
     rows = (pack / "outages.csv").read_text().splitlines()
     assert rows == ["start_utc,end_utc,minutes,bad_events,total_events,evidence_files",
@@ -122,7 +134,6 @@ def test_a_claim_pack_from_the_verified_snapshot(built):
     assert again.exit_code == 1 and "was claimed already" in again.output
     below = claim(built, "--contract", "gcs")
     assert below.exit_code == 1 and "nothing to claim: gcs attained 99.7003 %" in below.output and "minimum credit" in below.output
-    from pipelines.cli.runner import run_pipeline
     assert run_pipeline(built, out=lambda line: None).success
     assert claims(built)[0][5:] == ("claimed", snap.snapshot_id)
     # a snapshot that does not verify yields no claim
