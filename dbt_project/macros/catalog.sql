@@ -17,12 +17,53 @@
     {{ return(rows.rows) }}
 {%- endmacro %}
 
-{#- One SQL expression that evaluates, for each joined SLO version row, that version's own filter
-    (`filter_key`: good_filter_sql or total_filter_sql); `slo_versions.slo_version_index` picks it. -#}
-{% macro slm_per_version(slos, filter_key) -%}
-    case slo_versions.slo_version_index
-        {%- for slo in slos %}
-        when {{ loop.index }} then ({{ slo[filter_key] }})
+{#- The distinct filters of the SLO versions (total and good), in a fixed order, each with the
+    services whose versions use it: `[{'sql': ..., 'services': [...]}, ...]`. An event is judged
+    once by each (its slots), then counted for every version by the slots of its filters. -#}
+{% macro slm_distinct_filters(slos) -%}
+    {%- set filters = [] -%}
+    {%- for slo in slos -%}
+        {%- for key in ['total_filter_sql', 'good_filter_sql'] -%}
+            {%- set known = filters | selectattr('sql', 'equalto', slo[key]) | list -%}
+            {%- if not known -%}
+                {%- do filters.append({'sql': slo[key], 'services': [slo['service']]}) -%}
+            {%- elif slo['service'] not in known[0]['services'] -%}
+                {%- do known[0]['services'].append(slo['service']) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(filters) }}
+{%- endmacro %}
+
+{#- The slot columns of the events of `relation`: `filter_slot_<n>` tells whether the n-th
+    filter holds (null for an event of a service none of whose versions uses it). -#}
+{% macro slm_filter_slots(filters, relation) -%}
+    {%- set services = filters | map(attribute='services') | sum(start=[]) | unique | list -%}
+    {%- for filter in filters %}
+        {%- if filter['services'] | length == services | length %}
+        coalesce(({{ filter['sql'] }}), false) as filter_slot_{{ loop.index }}{{ ',' if not loop.last }}
+        {%- else %}
+        case
+            when {{ relation }}.service in (
+                {%- for service in filter['services'] %}{{ slm_literal(service) }}{{ ', ' if not loop.last }}{% endfor -%}
+            )
+                then coalesce(({{ filter['sql'] }}), false)
+        end as filter_slot_{{ loop.index }}{{ ',' if not loop.last }}
+        {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The slot (1-based) of a version's filter (`filter_key`: good_filter_sql or total_filter_sql). -#}
+{% macro slm_filter_slot(filters, slo, filter_key) -%}
+    {{ (filters | map(attribute='sql') | list).index(slo[filter_key]) + 1 }}
+{%- endmacro %}
+
+{#- Whether the filter of each joined version row (`slot_column`: its slot number) holds for the
+    row of `relation` it is joined to. -#}
+{% macro slm_slot_holds(filters, slot_column, relation) -%}
+    case {{ slot_column }}
+        {%- for filter in filters %}
+        when {{ loop.index }} then {{ relation }}.filter_slot_{{ loop.index }}
         {%- endfor %}
     end
 {%- endmacro %}
