@@ -114,3 +114,12 @@ def test_a_budget_spanning_the_change_counts_each_day_at_its_target(changed_midm
     # to 10-10: 10 days x 100 events x 0.1 % = 1 allowed, 10 bad (one 503 a day)
     # to 10-20: that + 10 days x 100 x 1 % = 11 allowed; 10 + 10 x 2 = 30 bad
     assert rows == [(D(2026, 10, 10), 0.999, 1.0, 10.0), (D(2026, 10, 20), 0.99, 11.0, 30.0)]
+
+
+def test_the_minute_base_holds_each_day_under_the_version_in_force_only(changed_midmonth):
+    rows = query(changed_midmonth, """select event_date, count(distinct definition_hash), sum(total_events), min(definition_hash)
+                                      from intermediate.int_slo_minutes where event_date in ('2026-10-10', '2026-10-11')
+                                      group by event_date order by event_date""")
+    # 10-10 is the first version's last day, 10-11 (its valid_to) the second's first: 100 events each, once
+    assert [r[:3] for r in rows] == [(D(2026, 10, 10), 1, 100.0), (D(2026, 10, 11), 1, 100.0)]
+    assert rows[0][3] != rows[1][3]
