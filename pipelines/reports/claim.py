@@ -62,16 +62,16 @@ def _frozen_rows(store: SnapshotStore, snap: SnapshotInfo, name: str) -> list[di
     return pq.read_table(pa.BufferReader(data)).to_pylist()
 
 
-def frozen_outages(store: SnapshotStore, snap: SnapshotInfo, contract: str, start: dt.date) -> list[dict] | None:
+def frozen_outages(store: SnapshotStore, snap: SnapshotInfo, terms: dict, start: dt.date) -> list[dict] | None:
     """The contract's outage windows of the period as the snapshot froze them (fct_contract_outages),
-    with the service measured (the snapshot's dim_contracts and dim_slos); None for a snapshot made
-    before that mart was frozen."""
+    with the service of its SLO (the snapshot's dim_slos); None for a snapshot made before that mart
+    was frozen. `terms`: the contract's frozen dim_contracts row."""
     if not any(f["path"] == "fct_contract_outages.parquet" for f in snap.manifest["files"]):
         return None
-    slo = next(r["slo_name"] for r in _frozen_rows(store, snap, "dim_contracts.parquet") if r["contract_name"] == contract)
-    service = next((r["service"] for r in _frozen_rows(store, snap, "dim_slos.parquet") if r["slo_name"] == slo), None)
+    service = next((r["service"] for r in _frozen_rows(store, snap, "dim_slos.parquet")
+                    if r["slo_name"] == terms["slo_name"]), None)
     rows = [r for r in _frozen_rows(store, snap, "fct_contract_outages.parquet")
-            if r["contract_name"] == contract and r["period_start"] == start]
+            if r["contract_name"] == terms["contract_name"] and r["period_start"] == start]
     return [{"start": r["outage_start"], "end": r["outage_end"], "service": service,
              "bad_events": r["bad_events"], "total_events": r["total_events"]}
             for r in sorted(rows, key=lambda r: r["outage_start"])]
@@ -138,7 +138,7 @@ def write_claim(settings: Settings, contract: str, period: str, who: str, public
     folder = out or settings.claims / f"{contract}-{period}"
     if folder.exists():
         raise ClaimError(f"{contract} {period} was claimed already: {folder} (a pack is written once)")
-    windows = frozen = frozen_outages(store, snap, contract, start)
+    windows = frozen = frozen_outages(store, snap, terms, start)
     with open_marts(settings.warehouse) as con:
         deadline = con.execute("select claim_deadline from marts.fct_vendor_claims where contract_name = ? "
                                "and period_start = ?", [contract, start]).fetchone()

@@ -27,7 +27,7 @@ from ..orchestration.resources import SlmLocations
 from ..settings import engine, environment_for_tools
 from .lake_marts import copy_marts_from_lake
 from .project import (DBT_PROJECT_DIR, MARTS_FOLDER, RUN_WINDOW_ENV, RUN_WINDOW_FILE, built_nodes, dbt_executable,
-                      keep_parse, prepare_manifest, reuse_parse)
+                      keep_manifest, keep_parse, prepare_manifest, reuse_parse)
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -153,6 +153,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, slm
         with environment_for_tools(_window_environment(window)):
             invocation = _unthrottled(dbt.cli(args, context=context, target_path=target))
             yield from _with_progress(context, invocation.stream())
+        keep_manifest(target, settings.dbt_parse_cache)
         if engine() == "spark":  # the marts are Spark's tables on the lake: the warehouse file gets a copy
             copy_marts_from_lake(settings, out=context.log.info)
     except Exception as exc:

@@ -146,18 +146,24 @@ def reuse_parse(cache: Path, target: Path) -> None:
 
 
 def keep_parse(target: Path, cache: Path) -> None:
-    """After a build: its partial parse for the next run (`reuse_parse`), and its manifest, which
-    holds every model and test compiled, for the docs site (`built_manifest`), stamped with the
-    project it was built from."""
-    kept = [(PARTIAL_PARSE, cache), (BUILT_MANIFEST, cache.with_name(BUILT_MANIFEST))]
-    if (target / BUILT_MANIFEST).exists():
-        (target / BUILT_STAMP).write_text(project_fingerprint())
-        kept.append((BUILT_STAMP, cache.with_name(BUILT_STAMP)))
-    for name, kept_as in kept:
-        if (target / name).exists():
-            staged = kept_as.with_name(kept_as.name + ".tmp")
-            shutil.copy2(target / name, staged)
-            staged.replace(kept_as)
+    """After a build, failed or not: its partial parse, for the next run (`reuse_parse`)."""
+    _keep(target / PARTIAL_PARSE, cache)
+
+
+def keep_manifest(target: Path, cache: Path) -> None:
+    """After a build that succeeded: its manifest, every model and test compiled, for the docs
+    site (`built_manifest`), stamped with the project it was built from (a failed build's
+    manifest lacks the nodes it never reached)."""
+    (target / BUILT_STAMP).write_text(project_fingerprint())
+    _keep(target / BUILT_MANIFEST, cache.with_name(BUILT_MANIFEST))
+    _keep(target / BUILT_STAMP, cache.with_name(BUILT_STAMP))
+
+
+def _keep(made: Path, kept: Path) -> None:
+    if made.exists():
+        staged = kept.with_name(kept.name + ".tmp")
+        shutil.copy2(made, staged)
+        staged.replace(kept)
 
 
 def built_manifest(cache: Path) -> Path | None:

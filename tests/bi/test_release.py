@@ -46,11 +46,15 @@ def test_every_mart_is_published_as_parquet_and_duckdb_matching_the_warehouse(ho
     assert (current / "docs" / "index.html").stat().st_size > 0
     manifest = (current / "docs" / "manifest.json").read_text()
     assert "exposure.slm_warehouse.sla_report" in manifest and "exposure.slm_warehouse.bi_marts" in manifest
-    # the site's manifest is the build's (every model and test compiled, as the site shows them),
-    # not compiled a second time by `dbt docs generate`
-    nodes = [n for n in json.loads(manifest)["nodes"].values() if n["resource_type"] in ("model", "test")]
+    # the site's manifest is a build's (every model and test compiled, as the site shows them; the
+    # home's first, which generated the site), not compiled a second time by `dbt docs generate`
+    site = json.loads(manifest)
+    nodes = [n for n in site["nodes"].values() if n["resource_type"] in ("model", "test")]
     assert len(nodes) == built_nodes() and all(n["compiled_code"] for n in nodes)
-    assert manifest == home.dbt_parse_cache.with_name("manifest.json").read_text()
+    builds = sorted(home.dbt_runs.glob("*/run_results.json"), key=lambda p: p.stat().st_mtime)
+    assert site["metadata"]["invocation_id"] == json.loads(builds[0].read_text())["metadata"]["invocation_id"]
+    kept = json.loads(home.dbt_parse_cache.with_name("manifest.json").read_text())  # the latest build's, kept
+    assert kept["metadata"]["invocation_id"] == json.loads(builds[-1].read_text())["metadata"]["invocation_id"]
     assert home.dbt_parse_cache.with_name("manifest.sha256").read_text() == project_fingerprint()
 
 
