@@ -41,7 +41,7 @@ def published_marts(context: dg.AssetExecutionContext, slm: SlmLocations, dbt: D
         if not current:
             target.mkdir(parents=True, exist_ok=True)
             reuse_parse(settings.dbt_parse_cache, target)  # this run's build has just parsed the project
-            built = built_manifest(settings.dbt_parse_cache)  # and compiled every node
+            built = built_manifest(settings.dbt_parse_cache, fingerprint)  # and compiled every node
             dbt.cli(["docs", "generate", *(["--no-compile"] if built else [])], target_path=target,
                     raise_on_error=True).wait()
             if built:  # --no-compile writes the catalog and the page, not the manifest

@@ -13,6 +13,28 @@ import json
 import duckdb
 import pytest
 
+
+def ratio_slo(name: str, part: str, filter: str, total: str) -> str:
+    """An api ratio SLO whose `part` (good or bad) and total are warehouse filters."""
+    return f"""---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {{name: {name}}}
+spec:
+  service: api
+  indicator:
+    metadata: {{name: {name}}}
+    spec:
+      ratioMetric:
+        counter: true
+        {part}: {{metricSource: {{type: warehouse, spec: {{filter: "{filter}"}}}}}}
+        total: {{metricSource: {{type: warehouse, spec: {{filter: "{total}"}}}}}}
+  timeWindow: [{{duration: 7d, isRolling: true}}]
+  budgetingMethod: Occurrences
+  objectives: [{{target: 0.9}}]
+"""
+
+
 CATALOG = """
 apiVersion: openslo/v1
 kind: Service
@@ -31,39 +53,8 @@ spec:
   timeWindow: [{duration: 7d, isRolling: true}]
   budgetingMethod: Occurrences
   objectives: [{op: lte, value: 300, target: 0.9}]
----
-apiVersion: openslo/v1
-kind: SLO
-metadata: {name: api-not-failed}
-spec:
-  service: api
-  indicator:
-    metadata: {name: api-not-failed}
-    spec:
-      ratioMetric:
-        counter: true
-        bad: {metricSource: {type: warehouse, spec: {filter: "status_code >= 500"}}}
-        total: {metricSource: {type: warehouse, spec: {filter: "true"}}}
-  timeWindow: [{duration: 7d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: 0.9}]
----
-apiVersion: openslo/v1
-kind: SLO
-metadata: {name: api-timed-ok}
-spec:
-  service: api
-  indicator:
-    metadata: {name: api-timed-ok}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {metricSource: {type: warehouse, spec: {filter: "status_code < 500"}}}
-        total: {metricSource: {type: warehouse, spec: {filter: "latency_ms >= 0"}}}
-  timeWindow: [{duration: 7d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: 0.9}]
-"""
+""" + ratio_slo("api-not-failed", "bad", "status_code >= 500", "true") + ratio_slo(
+    "api-timed-ok", "good", "status_code < 500", "latency_ms >= 0")
 
 
 def write_landing(landing):

@@ -12,6 +12,7 @@ the 1,000.00 USD bill: 250.00 USD, to be claimed by the end of the second billin
 998 / 1,001 = 99.7003 %, below 99.95 %: 10 % of 400.00 = 40.00 USD, under the 50.00 minimum
 credit: not issued. Its claim window is 60 days after the month: 2026-12-30."""
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from pipelines.audit.stores import SnapshotInfo
 from pipelines.catalog import load_catalog
 from pipelines.cli.app import main
 
@@ -81,7 +83,6 @@ def claim(settings, *args):
 
 def test_what_each_vendor_owes_and_by_when(built):
     from decimal import Decimal
-    import datetime as dt
 
     assert claims(built) == [
         ("aws-s3", "Amazon Web Services", Decimal("98.5015"), Decimal("250.00"), dt.date(2026, 12, 31), "claimable", None),
@@ -110,6 +111,13 @@ def test_a_claim_pack_from_the_verified_snapshot(built):
     with duckdb.connect(str(built.warehouse), read_only=True) as con:  # the live figures moved
         assert con.execute("""select count(*), sum(bad_events) from marts.fct_contract_outages
                               where contract_name = 'aws-s3'""").fetchone() == (2, 21)
+        # the windows of a snapshot made before fct_contract_outages was frozen come from the live
+        # minute base: 10:00-10:15 with 15 + 5 of 255 + 5 failed, and 11:00 alone, 1 of 1
+        from pipelines.reports.claim import frozen_outages, outage_windows
+        live = outage_windows(con, "s3-availability", dt.date(2026, 10, 1), dt.date(2026, 11, 1), set())
+    assert [(f"{w['start']:%H:%M}", f"{w['end']:%H:%M}", w["bad_events"], w["total_events"]) for w in live] == [
+        ("10:00", "10:15", 20.0, 260.0), ("11:00", "11:01", 1.0, 1.0)]
+    assert frozen_outages(None, SnapshotInfo("old", "old", {"files": []}), {}, dt.date(2026, 10, 1)) is None
     done = claim(built, "--contract", "aws-s3", "--by", "finance-ops")
     assert done.exit_code == 0, done.output
     assert ("claim aws-s3 2026-10: Amazon Web Services owes 250.00 USD (98.5015 % attained, tier below 99 %), "
