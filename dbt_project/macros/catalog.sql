@@ -58,13 +58,35 @@
     {{ (filters | map(attribute='sql') | list).index(slo[filter_key]) + 1 }}
 {%- endmacro %}
 
-{#- Whether the filter of each joined version row (`slot_column`: its slot number) holds for the
-    row of `relation` it is joined to. -#}
-{% macro slm_slot_holds(filters, slot_column, relation) -%}
-    case {{ slot_column }}
-        {%- for filter in filters %}
-        when {{ loop.index }} then {{ relation }}.filter_slot_{{ loop.index }}
+{#- The distinct (total slot, good slot) pairs of the versions, in a fixed order: a minute's sums
+    are kept per pair (good: both filters hold) and per total slot (total, records), so a version
+    reads its counts from one row, never regrouped. -#}
+{% macro slm_filter_pairs(filters, slos) -%}
+    {%- set sqls = filters | map(attribute='sql') | list -%}
+    {%- set pairs = [] -%}
+    {%- for slo in slos -%}
+        {%- set pair = [sqls.index(slo['total_filter_sql']) + 1, sqls.index(slo['good_filter_sql']) + 1] -%}
+        {%- if pair not in pairs -%}
+            {%- do pairs.append(pair) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(pairs) }}
+{%- endmacro %}
+
+{#- The column of `relation` holding, for each joined version row of `versions`, the sum named
+    `kind`: good_sum (per pair of slots), total_sum or records (per total slot). -#}
+{% macro slm_pair_column(pairs, kind, versions, relation) -%}
+    case
+        {%- if kind == 'good_sum' %}
+        {%- for pair in pairs %}
+        when {{ versions }}.total_slot = {{ pair[0] }} and {{ versions }}.good_slot = {{ pair[1] }}
+            then {{ relation }}.good_sum_{{ pair[0] }}_{{ pair[1] }}
         {%- endfor %}
+        {%- else %}
+        {%- for slot in pairs | map('first') | unique %}
+        when {{ versions }}.total_slot = {{ slot }} then {{ relation }}.{{ kind }}_{{ slot }}
+        {%- endfor %}
+        {%- endif %}
     end
 {%- endmacro %}
 

@@ -4,18 +4,30 @@
 {#- The events of each minute of a service with SLOs, added up per outcome of the SLO versions'
     filters: each event is judged once by every distinct filter (its slots, slm_distinct_filters;
     a filter no version of its service uses is left null), not once per version, and its weight
-    added in exact decimals, so int_slo_minutes counts a version's events from these sums alone.
-    Joining the events to the versions first doubled them before the group (two SLOs a service),
-    and a filter picked per version by a case ran on every joined row (issue 15). Keyed by
-    customer too when an SLO is grouped by customer. -#}
+    added in exact decimals: per total filter (total_sum_<t>, records_<t>) and per pair of total
+    and good filter the versions use (good_sum_<t>_<g>), so int_slo_minutes reads a version's
+    counts from one row of a minute. Joining the events to the versions first doubled them before
+    the group (two SLOs a service), and keying the minute by the slots made the minute base group
+    its 4 M rows again by their names (issue 15). Keyed by customer too when an SLO is grouped by
+    customer. -#}
 
 {%- set slos = slm_computable_slo_versions() %}
 {%- set grouped = slos | selectattr('group_by') | list | length > 0 %}
 {%- set filters = slm_distinct_filters(slos) %}
+{%- set pairs = slm_filter_pairs(filters, slos) %}
 {%- set keys = ['service', 'event_date', 'minute_ts', 'exclusion_kinds', 'version'] + (['customer'] if grouped else []) %}
-{%- for filter in filters %}
-{%- do keys.append('filter_slot_' ~ loop.index) %}
+{%- set sums = [] %}
+{%- for slot in pairs | map('first') | unique %}
+{%- do sums.append('sum(case when filter_slot_' ~ slot ~ ' then ' ~ slm_exact('weight') ~ ' end) as total_sum_' ~ slot) %}
+{%- do sums.append('count(case when filter_slot_' ~ slot ~ ' then 1 end) as records_' ~ slot) %}
 {%- endfor %}
+{%- for pair in pairs %}
+{%- do sums.append('sum(case when filter_slot_' ~ pair[0] ~ ' and filter_slot_' ~ pair[1] ~ ' then ' ~ slm_exact('weight')
+    ~ ' else ' ~ slm_exact('0') ~ ' end) as good_sum_' ~ pair[0] ~ '_' ~ pair[1]) %}
+{%- endfor %}
+{%- if not sums %}
+{%- do sums.append('count(*) as records') %}
+{%- endif %}
 
 with
 
@@ -53,9 +65,7 @@ judged as (
 final as (
 
     select
-        {{ keys | join(',\n        ') }},
-        sum({{ slm_exact('weight') }}) as weight_sum,
-        count(*) as records
+        {{ (keys + sums) | join(',\n        ') }}
 
     from judged
     group by {{ keys | join(', ') }}

@@ -15,16 +15,21 @@
     definition version in force on it. Incremental by day: a run replaces exactly the days in
     [first, end) (slm_run_window). Good events are counted among total events only (an SLO's
     good filter applies inside its total filter).
-    Counted from each minute's sums of events per outcome of the versions' filters
-    (int_events_judged), joined to the versions of the service: a version counts the sums whose
-    slot of its total filter holds, as good those whose slot of its good filter holds too. A branch
-    per SLO read the events once per SLO (issue 15). A version grouped by customer counts
-    each event under its group's name, as int_slo_groups names it (the customer's group, else
-    the SLO's `(other)` group). -#}
+    Read from each minute's sums of events per outcome of the versions' filters
+    (int_events_judged), joined to the versions of the service: a version takes the sums of its
+    total filter's slot and, as good, of its pair of total and good slots; a minute none of whose
+    events its total filter holds for has no row. A branch per SLO read the events once per SLO
+    (issue 15). A version grouped by customer counts each event under its group's name, as
+    int_slo_groups names it (the customer's group, else the SLO's `(other)` group): only then are
+    a minute's rows (one per customer) added up again. -#}
 
 {%- set slos = slm_computable_slo_versions() %}
 {%- set grouped = slos | selectattr('group_by') | list | length > 0 %}
 {%- set filters = slm_distinct_filters(slos) %}
+{%- set pairs = slm_filter_pairs(filters, slos) %}
+{%- set good = slm_pair_column(pairs, 'good_sum', 'slo_versions', 'per_minute') %}
+{%- set total = slm_pair_column(pairs, 'total_sum', 'slo_versions', 'per_minute') %}
+{%- set records = slm_pair_column(pairs, 'records', 'slo_versions', 'per_minute') %}
 
 with
 
@@ -112,9 +117,15 @@ per_slo as (
         per_minute.minute_ts,
         per_minute.exclusion_kinds,
         per_minute.version,
-        {{ slm_exact_sum('case when ' ~ slm_slot_holds(filters, 'slo_versions.good_slot', 'per_minute') ~ ' then per_minute.weight_sum else 0 end') }} as good_events,
-        {{ slm_exact_sum('per_minute.weight_sum') }} as total_events,
-        {{ slm_int('sum(per_minute.records)') }} as records
+        {%- if grouped %}
+        {{ slm_exact_sum(good) }} as good_events,
+        {{ slm_exact_sum(total) }} as total_events,
+        {{ slm_int('sum(' ~ records ~ ')') }} as records
+        {%- else %}
+        cast({{ good }} as {{ slm_double() }}) as good_events,
+        cast({{ total }} as {{ slm_double() }}) as total_events,
+        {{ slm_int(records) }} as records
+        {%- endif %}
 
     from per_minute
     inner join {{ 'slo_versions_named' if grouped else 'slo_versions' }} as slo_versions
@@ -127,10 +138,11 @@ per_slo as (
         and slo_versions.slo_name = slo_groups.parent_slo_name
         and per_minute.customer = slo_groups.group_value
     {%- endif %}
-    where {{ slm_slot_holds(filters, 'slo_versions.total_slot', 'per_minute') }}
-    group by
-        {{ '1' if grouped else 'slo_versions.slo_name' }}, per_minute.service, slo_versions.definition_hash,
+    where {{ records }} > 0
+    {%- if grouped %}
+    group by 1, per_minute.service, slo_versions.definition_hash,
         per_minute.event_date, per_minute.minute_ts, per_minute.exclusion_kinds, per_minute.version
+    {%- endif %}
 
     {%- endif %}
 
