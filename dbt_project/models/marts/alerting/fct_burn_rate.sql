@@ -23,9 +23,17 @@ buckets as (
 
 ),
 
+-- each alert's labels and key part, made once per alert instead of once per evaluated bucket
+-- (3.5 M rows at 10 M events: the labels were a third of the mart's projection)
 alerts as (
 
-    select * from {{ ref('int_burn_alerts_configured') }}
+    select
+        *,
+        {{ slm_window_label('long_minutes') }} as long_window,
+        {{ slm_window_label('short_minutes') }} as short_window,
+        {{ slm_key(['long_minutes', 'short_minutes']) }} as alert_key
+
+    from {{ ref('int_burn_alerts_configured') }}
 
 ),
 
@@ -40,6 +48,9 @@ windows as (
         alerts.short_minutes,
         alerts.threshold,
         alerts.severity,
+        alerts.long_window,
+        alerts.short_window,
+        alerts.alert_key,
         buckets.cum_total - coalesce(long_start.cum_total, 0) as long_total,
         buckets.cum_bad - coalesce(long_start.cum_bad, 0) as long_bad,
         buckets.cum_total - coalesce(short_start.cum_total, 0) as short_total,
@@ -83,12 +94,12 @@ rated as (
 final as (
 
     select
-        {{ slm_key(['slo_name', 'evaluated_at', 'long_minutes', 'short_minutes']) }} as burn_rate_id,
+        {{ slm_key(['slo_name', 'evaluated_at', 'alert_key']) }} as burn_rate_id,
         slo_name,
         bucket_date,
         evaluated_at,
-        {{ slm_window_label('long_minutes') }} as long_window,
-        {{ slm_window_label('short_minutes') }} as short_window,
+        long_window,
+        short_window,
         long_minutes,
         short_minutes,
         burn_rate_long,
