@@ -73,15 +73,16 @@ def built(run_scenario, tmp_path_factory):
 
 def test_an_undecided_filter_does_not_hold(built):
     with duckdb.connect(str(built.warehouse), read_only=True) as con:
-        counted = dict((name, (good, total, records)) for name, good, total, records in con.execute(
-            """select slo_name, sum(good_events), sum(total_events), sum(records)
-               from intermediate.int_slo_minutes group by slo_name""").fetchall())
+        counted = {name: counts for name, *counts in con.execute(
+            """select slo_name, sum(good_events), sum(total_events), sum(records), count(*)
+               from intermediate.int_slo_minutes group by slo_name""").fetchall()}
+    # (good, total, records, minutes): one event a minute, so a minute row per event counted
     assert counted == {
         # total `true`: all 13; good: latency <= 300, so the 6 + 2 at 100 ms (a missing latency is bad)
-        "api-latency": (8.0, 13.0, 13),
+        "api-latency": [8.0, 13.0, 13, 13],
         # bad `status_code >= 500` cannot be decided for the 2 without a status: not bad, so good
-        "api-not-failed": (13.0, 13.0, 13),
+        "api-not-failed": [13.0, 13.0, 13, 13],
         # total `latency_ms >= 0` leaves out the 3 without latency; of the 10, the 2 without a
-        # status are not good
-        "api-timed-ok": (8.0, 10.0, 10),
+        # status are not good. The 3 minutes whose one event is outside the total have no row
+        "api-timed-ok": [8.0, 10.0, 10, 10],
     }
