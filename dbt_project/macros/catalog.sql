@@ -55,22 +55,27 @@
 
 {#- The slot (1-based) of a version's filter (`filter_key`: good_filter_sql or total_filter_sql). -#}
 {% macro slm_filter_slot(filters, slo, filter_key) -%}
-    {{ (filters | map(attribute='sql') | list).index(slo[filter_key]) + 1 }}
+    {{ return((filters | map(attribute='sql') | list).index(slo[filter_key]) + 1) }}
 {%- endmacro %}
 
 {#- The distinct (total slot, good slot) pairs of the versions, in a fixed order: a minute's sums
     are kept per pair (good: both filters hold) and per total slot (total, records), so a version
     reads its counts from one row, never regrouped. -#}
 {% macro slm_filter_pairs(filters, slos) -%}
-    {%- set sqls = filters | map(attribute='sql') | list -%}
     {%- set pairs = [] -%}
     {%- for slo in slos -%}
-        {%- set pair = [sqls.index(slo['total_filter_sql']) + 1, sqls.index(slo['good_filter_sql']) + 1] -%}
+        {%- set pair = [slm_filter_slot(filters, slo, 'total_filter_sql'), slm_filter_slot(filters, slo, 'good_filter_sql')] -%}
         {%- if pair not in pairs -%}
             {%- do pairs.append(pair) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(pairs) }}
+{%- endmacro %}
+
+{#- The total slots of `pairs` (slm_filter_pairs), each once: a minute's total and records are
+    kept per total slot. -#}
+{% macro slm_total_slots(pairs) -%}
+    {{ return(pairs | map('first') | unique | list) }}
 {%- endmacro %}
 
 {#- The column of `relation` holding, for each joined version row of `versions`, the sum named
@@ -83,7 +88,7 @@
             then {{ relation }}.good_sum_{{ pair[0] }}_{{ pair[1] }}
         {%- endfor %}
         {%- else %}
-        {%- for slot in pairs | map('first') | unique %}
+        {%- for slot in slm_total_slots(pairs) %}
         when {{ versions }}.total_slot = {{ slot }} then {{ relation }}.{{ kind }}_{{ slot }}
         {%- endfor %}
         {%- endif %}

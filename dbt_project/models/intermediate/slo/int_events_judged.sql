@@ -17,7 +17,7 @@
 {%- set pairs = slm_filter_pairs(filters, slos) %}
 {%- set keys = ['service', 'event_date', 'minute_ts', 'exclusion_kinds', 'version'] + (['customer'] if grouped else []) %}
 {%- set sums = [] %}
-{%- for slot in pairs | map('first') | unique %}
+{%- for slot in slm_total_slots(pairs) %}
 {%- do sums.append('sum(case when filter_slot_' ~ slot ~ ' then ' ~ slm_exact('weight') ~ ' end) as total_sum_' ~ slot) %}
 {%- do sums.append('count(case when filter_slot_' ~ slot ~ ' then 1 end) as records_' ~ slot) %}
 {%- endfor %}
