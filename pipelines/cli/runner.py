@@ -90,7 +90,8 @@ def _progress_logger(out: Printer) -> dg.LoggerDefinition:
 
 def instance_for(settings: Settings, out: Printer = print) -> dg.DagsterInstance:
     """The home's Dagster instance, with the runs of killed processes failed and their slots freed;
-    its event log keeps a database engine per shard (`orchestration.event_log`)."""
+    its event log keeps a connection per shard (`orchestration.event_log`) until the instance is
+    disposed (`with instance_for(...) as instance`)."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
@@ -164,12 +165,13 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
     job = build_definitions(settings).resolve_job_def("slm_daily")
     how = ", full refresh" if full_refresh else ""
     out(f"Computing {first} .. {last} ({(last - first).days + 1} day(s){how}) with Dagster job slm_daily")
-    result = job.with_logger_defs({"progress": _progress_logger(out)}).execute_in_process(
-        instance=instance_for(settings, out),
-        tags={**range_tags(first, last, full_refresh), **process_tags()},
-        run_config={"loggers": {"progress": {}}},
-        raise_on_error=False,
-    )
+    with instance_for(settings, out) as instance:
+        result = job.with_logger_defs({"progress": _progress_logger(out)}).execute_in_process(
+            instance=instance,
+            tags={**range_tags(first, last, full_refresh), **process_tags()},
+            run_config={"loggers": {"progress": {}}},
+            raise_on_error=False,
+        )
     checks = [
         CheckVerdict(c.asset_key.to_user_string(), c.check_name, c.passed, c.severity.value,
                      {k: v.value for k, v in c.metadata.items()})
@@ -199,15 +201,16 @@ def run_snapshot(settings: Settings, period: str = "", contract: str = "", overr
     from ..definitions import build_definitions
 
     job = build_definitions(settings).resolve_job_def("slm_snapshot").with_logger_defs({"progress": _progress_logger(lambda _line: None)})
-    result = job.execute_in_process(
-        instance=instance_for(settings, out),
-        tags=process_tags(),
-        run_config={"ops": {"audit_snapshot": {"config": {"period": period, "contract": contract,
-                                                          "override_reason": override_reason,
-                                                          "restate_reason": restate_reason}}},
-                    "loggers": {"progress": {}}},
-        raise_on_error=False,
-    )
+    with instance_for(settings, out) as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags=process_tags(),
+            run_config={"ops": {"audit_snapshot": {"config": {"period": period, "contract": contract,
+                                                              "override_reason": override_reason,
+                                                              "restate_reason": restate_reason}}},
+                        "loggers": {"progress": {}}},
+            raise_on_error=False,
+        )
     if not result.success:
         failure = next((e for e in result.all_events if e.event_type_value == "STEP_FAILURE"), None)
         raise PipelineError(_failure_message(failure) if failure else "snapshot run failed")

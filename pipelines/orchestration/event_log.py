@@ -1,12 +1,20 @@
-"""Dagster's SQLite event log, writing through one database engine per shard (issue 15).
+"""Dagster's SQLite event log, written through one kept connection per shard (issue 15).
 
-A 30-day run records about 2,400 events (a materialization per dbt model and day, the checks),
-each written to the run's shard and the cross-run index. Dagster's `SqliteEventLogStorage`
-creates a new SQLAlchemy engine for every connection, so every statement is compiled again:
-2,100 partitioned materializations took 18.4 s. Keeping each shard's engine (still without a
-connection pool: each write opens and closes its own SQLite connection, as before, so other
-processes see the same files the same way) keeps SQLAlchemy's compiled statements: 13.1 s.
-The files on disk are Dagster's own, written as before: only this process's writes change.
+A run records an event per dbt model and day of its window (a 78-day run of the suite's review
+scenario: 5,700 materializations), each written to the run's shard and the cross-run index.
+Dagster's `SqliteEventLogStorage` makes a new SQLAlchemy engine and SQLite connection for every
+write and, before storing an event's tags, asks a new engine whether the tags table exists; each
+close of a database's last connection checkpoints its write-ahead log, and each commit syncs it
+to disk. Per materialization that was 24 ms: 140 s of that run's 218 s. This process now keeps,
+per shard, one engine and one open connection (statements compiled once, no checkpoint per
+write), remembers tables it has seen, and commits with `synchronous=NORMAL`, SQLite's setting
+for a write-ahead log: a commit survives the process being killed, and only a power cut or an
+operating system crash can roll back the last commits, never corrupt the file. The event log is
+the orchestrator's record, not the audit record (snapshots are written and synced elsewhere).
+2,340 materializations: 50.3 s as Dagster writes them, 12.6 s here.
+
+The files on disk are Dagster's own: another process (the Dagster UI, `dagster` commands) reads
+and writes them as it always does.
 """
 
 from __future__ import annotations
@@ -20,18 +28,46 @@ from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy import event
+from sqlalchemy.pool import QueuePool
 
 
 def keep_shard_engines(storage) -> bool:
-    """Make a SQLite event log storage keep the engines of its index and its latest run shards;
-    True when it did (any other storage, Postgres in Kubernetes, is left as it is). An engine
-    without a pool holds no connection and no file open, only its dialect and compiled
-    statements: dropping one, or its shard's file, changes nothing but the next compile."""
+    """Make a SQLite event log storage keep the engines and connections of its index and its
+    latest run shards; True when it did (any other storage, Postgres in Kubernetes, is left as it
+    is). An idle kept connection holds no lock: between writes, other processes read and write
+    the shard as before."""
     if type(storage) is not SqliteEventLogStorage:
         return False
-    storage._connect = _ShardEngines(storage).connect
+    engines = _ShardEngines(storage)
+    storage._connect = engines.connect
+    storage.has_table = _TablesSeen(storage.has_table)
+    dispose = storage.dispose
+
+    def dispose_all() -> None:  # the instance's end closes the kept connections
+        dispose()
+        engines.dispose()
+
+    storage.dispose = dispose_all
     return True
+
+
+class _TablesSeen:
+    """`has_table`, asked once per asset event, answered from memory once a table is there
+    (tables are added by Dagster's migrations, never dropped while a process writes)."""
+
+    def __init__(self, has_table):
+        self.has_table = has_table
+        self.seen: set[str] = set()
+
+    def __call__(self, table_name: str) -> bool:
+        if table_name not in self.seen and self.has_table(table_name):
+            self.seen.add(table_name)
+        return table_name in self.seen
+
+
+def _sync_normal(connection, _record) -> None:
+    connection.execute("PRAGMA synchronous=NORMAL")
 
 
 class _ShardEngines:
@@ -44,13 +80,23 @@ class _ShardEngines:
 
     def engine(self, shard: str) -> Engine:
         with self.lock:
-            engine = self.engines.pop(shard, None) or create_engine(
-                self.storage.conn_string_for_shard(shard), poolclass=NullPool,
-                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+            engine = self.engines.pop(shard, None) or self._create(shard)
             self.engines[shard] = engine  # the latest used last
             while len(self.engines) > self.KEEP:
-                self.engines.popitem(last=False)
+                self.engines.popitem(last=False)[1].dispose()  # closes its connection
             return engine
+
+    def dispose(self) -> None:
+        with self.lock:
+            while self.engines:
+                self.engines.popitem()[1].dispose()
+
+    def _create(self, shard: str) -> Engine:
+        # one connection at a time: the storage's lock is held while one is in use
+        engine = create_engine(self.storage.conn_string_for_shard(shard), poolclass=QueuePool, pool_size=1,
+                               max_overflow=1, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        event.listen(engine, "connect", _sync_normal)
+        return engine
 
     @contextmanager
     def connect(self, shard: str) -> Iterator[Connection]:

@@ -1,6 +1,6 @@
-"""`slm`'s Dagster instance writes its SQLite event log through one engine per shard
+"""`slm`'s Dagster instance writes its SQLite event log through one kept connection per shard
 (pipelines/orchestration/event_log.py): the same events on disk as Dagster's own storage writes,
-read back by an instance that knows nothing of it."""
+read back, and written beside, by an instance that knows nothing of it."""
 
 import dagster as dg
 
@@ -49,6 +49,37 @@ def test_events_written_through_kept_engines_read_back_as_dagsters_own(tmp_path)
         assert sorted((r.run_id, r.partition_key) for r in records if r.run_id == second) == [
             (second, "2026-10-05"), (second, "2026-10-06")]
     assert len(fresh.all_logs(first)) == len(instance.all_logs(first)) > 12
+    # Dagster's own storage writes to the same files while this one keeps its connections open
+    third = run_over(fresh, "2026-10-07", "2026-10-07")
+    fourth = run_over(instance, "2026-10-08", "2026-10-08")
+    for reader in (fresh, instance):
+        records = reader.fetch_materializations(SPECS[0].key, limit=100).records
+        assert sorted((r.partition_key, r.run_id) for r in records)[-2:] == [("2026-10-07", third), ("2026-10-08", fourth)]
+    fresh.dispose()
+
+
+def test_one_connection_per_shard_synced_normally_and_closed_with_the_instance(tmp_path):
+    settings = Settings.from_env(home=tmp_path / "home")
+    asked = []
+    with instance_for(settings, out=lambda line: None) as instance:
+        storage = instance.event_log_storage
+        ask = storage.has_table.has_table
+        storage.has_table.has_table = lambda name: asked.append(name) or ask(name)
+        run = run_over(instance, "2026-10-01", "2026-10-03")
+        connections = set()
+        for _ in range(3):
+            with storage.run_connection(run) as conn:
+                connections.add(id(conn.connection.dbapi_connection))
+                assert conn.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL
+                assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+        assert len(connections) == 1
+        run_over(instance, "2026-10-04", "2026-10-05")
+        # 3 assets x 5 days materialized, each asking for the tags table: asked of SQLite once
+        assert asked == ["asset_event_tags"]
+        shards = list(settings.dagster_home.rglob("*.db"))
+        assert any(p.with_name(p.name + "-wal").exists() for p in shards)  # open while the instance lives
+    assert storage._connect.__self__.engines == {}
+    assert not [p for p in settings.dagster_home.rglob("*-wal")]  # closed and checkpointed
 
 
 def test_only_the_latest_shards_engines_are_kept(tmp_path):
