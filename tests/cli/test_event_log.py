@@ -66,13 +66,13 @@ def test_one_connection_per_shard_synced_normally_and_closed_with_the_instance(t
         ask = storage.has_table.has_table
         storage.has_table.has_table = lambda name: asked.append(name) or ask(name)
         run = run_over(instance, "2026-10-01", "2026-10-03")
-        connections = set()
+        connections = []  # the objects themselves: a closed connection's id could be reused
         for _ in range(3):
             with storage.run_connection(run) as conn:
-                connections.add(id(conn.connection.dbapi_connection))
+                connections.append(conn.connection.dbapi_connection)
                 assert conn.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL
                 assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
-        assert len(connections) == 1
+        assert all(c is connections[0] for c in connections)
         run_over(instance, "2026-10-04", "2026-10-05")
         # 3 assets x 5 days materialized, each asking for the tags table: asked of SQLite once
         assert asked == ["asset_event_tags"]
