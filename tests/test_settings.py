@@ -83,6 +83,7 @@ def test_exporting_settings_hands_tools_the_engine_limits_and_range_events(monke
         assert os.environ[ENGINE_TEMP_ENV] == engine_config()["temp_directory"]
         # Dagster reads this from the environment when it records a run over a range of days
         assert os.environ["DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"] == "true"
+        assert int(os.environ["DAGSTER_EVENT_BATCH_SIZE"]) >= 366  # a year's days of an asset in one write
 
 
 def test_the_engine_is_duckdb_unless_spark_is_asked_for_and_nonsense_is_refused(monkeypatch, tmp_path):
