@@ -5,6 +5,7 @@ read back, and written beside, by an instance that knows nothing of it."""
 import sqlite3
 
 import dagster as dg
+import pytest
 from dagster._serdes import deserialize_value
 
 from pipelines.cli.runner import instance_for
@@ -92,10 +93,16 @@ def test_one_connection_per_shard_synced_normally_and_closed_with_the_instance(t
 def test_only_the_latest_shards_engines_are_kept(tmp_path):
     instance = instance_for(Settings.from_env(home=tmp_path / "home"), out=lambda line: None)
     engines = instance.event_log_storage._connect.__self__
+    opened = []
     for i in range(_ShardEngines.KEEP + 5):
-        with instance.event_log_storage.run_connection(f"run-{i}"):
-            pass
+        with instance.event_log_storage.run_connection(f"run-{i}") as conn:
+            opened.append(conn.connection.dbapi_connection)
     assert list(engines.engines) == [f"run-{i}" for i in range(5, _ShardEngines.KEEP + 5)]
+    for evicted in opened[:5]:  # an evicted shard's connection is closed, not left to the collector
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            evicted.execute("select 1")
+    assert opened[-1].execute("select 1").fetchone() == (1,)
+    instance.dispose()
 
 
 def test_another_storage_is_left_as_it_is():
