@@ -10,6 +10,7 @@ from ..ingest.lake import Lake
 from ..orchestration.partitions import window_of
 from ..orchestration.resources import SlmLocations
 from ..warehouse.project import mart
+from .gx import data_docs_built_once
 from .landed import LandedWindow, landed_event_duplicates, landed_event_times, landed_events_valid, telemetry_fresh
 from .ledger import ERROR, CheckRecord, record_check
 from .marts import sli_daily_valid, telemetry_complete, telemetry_volume
@@ -54,7 +55,7 @@ def _spec(check, **kwargs) -> dg.AssetCheckSpec:
 def landed_events_checks(context: dg.AssetCheckExecutionContext, slm: SlmLocations):
     """The checks of the landed events of the run's days (one DuckDB view of them, never loaded whole)."""
     settings, window = slm.settings(), window_of(context.run.tags)
-    with LandedWindow(Lake(settings.lake), window) as events:
+    with LandedWindow(Lake(settings.lake), window) as events, data_docs_built_once(settings.home):
         results = [check(events, window, settings.home) for check in LANDED_CHECKS]
     for result in results:
         yield _reported(context, slm, result)
@@ -64,8 +65,10 @@ def landed_events_checks(context: dg.AssetCheckExecutionContext, slm: SlmLocatio
 def mart_checks(context: dg.AssetCheckExecutionContext, slm: SlmLocations):
     """The checks of the marts for the run's days."""
     settings, window = slm.settings(), window_of(context.run.tags)
-    for check in MART_CHECKS:
-        yield _reported(context, slm, check(settings.warehouse, window, settings.home))
+    with data_docs_built_once(settings.home):
+        results = [check(settings.warehouse, window, settings.home) for check in MART_CHECKS]
+    for result in results:
+        yield _reported(context, slm, result)
 
 
 definitions = dg.Definitions(asset_checks=[landed_events_checks, mart_checks])
