@@ -32,12 +32,12 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from dagster._core.events import DagsterEventType
-from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable, SqlEventLogStorageTable
-from dagster._serdes import serialize_value
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._serdes import serialize_value
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
@@ -77,7 +77,7 @@ class _BatchStore:
     def __call__(self, events) -> None:
         storage = self.storage
         kinds = {e.dagster_event_type for e in events}
-        if len(kinds) != 1 or not kinds <= {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_OBSERVATION} \
+        if kinds not in ({DagsterEventType.ASSET_MATERIALIZATION}, {DagsterEventType.ASSET_OBSERVATION}) \
                 or len({e.run_id for e in events}) != 1 or not all(e.dagster_event.asset_key for e in events):
             for e in events:
                 storage.store_event(e)
