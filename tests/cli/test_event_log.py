@@ -1,6 +1,7 @@
-"""`slm`'s Dagster instance writes its SQLite event log through one kept connection per shard
-(pipelines/orchestration/event_log.py): the same events on disk as Dagster's own storage writes,
-read back, and written beside, by an instance that knows nothing of it."""
+"""`slm`'s Dagster instance writes its SQLite event log through one kept connection per shard, an
+asset's days of a run in one batch (pipelines/orchestration/event_log.py): the same events on disk
+as Dagster's own storage writes one at a time, read back, and written beside, by an instance that
+knows nothing of it."""
 
 import sqlite3
 
