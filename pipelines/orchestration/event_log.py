@@ -29,6 +29,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
+from functools import partial
 from typing import Iterator
 
 from dagster._core.events import DagsterEventType
@@ -60,57 +61,46 @@ def keep_shard_engines(storage) -> bool:
         engines.dispose()
 
     storage.dispose = dispose_all
-    storage.store_event_batch = _BatchStore(storage)
-    storage._store_asset_check_evaluation_planned = _CheckPlans(storage)
+    storage.store_event_batch = partial(_store_batch, storage)
+    storage._store_asset_check_evaluation_planned = partial(_store_check_plan, storage)
     return True
 
 
-class _BatchStore:
+def _store_batch(storage: SqliteEventLogStorage, events) -> None:
     """`store_event_batch` for SQLite, as dagster-postgres has it: the materializations of one
     asset over a run's days (a batch when `DAGSTER_EVENT_BATCH_SIZE` is set) written in one
     transaction per shard, the asset's latest-materialization row once for the batch (the last
     event's, as writing them one by one leaves it). Any other batch is stored event by event."""
-
-    def __init__(self, storage: SqliteEventLogStorage):
-        self.storage = storage
-
-    def __call__(self, events) -> None:
-        storage = self.storage
-        kinds = {e.dagster_event_type for e in events}
-        if kinds not in ({DagsterEventType.ASSET_MATERIALIZATION}, {DagsterEventType.ASSET_OBSERVATION}) \
-                or len({e.run_id for e in events}) != 1 or not all(e.dagster_event.asset_key for e in events):
-            for e in events:
-                storage.store_event(e)
-            return
-        rows = [storage._event_to_row(e) for e in events]
-        with storage.run_connection(events[0].run_id) as conn:
-            conn.execute(SqlEventLogStorageTable.insert(), rows)
-        with storage.index_transaction() as conn:
-            inserted = conn.execute(SqlEventLogStorageTable.insert().returning(
-                SqlEventLogStorageTable.c.id, sort_by_parameter_order=True), rows)
-            ids = [row[0] for row in inserted]
-            storage._store_asset_event_tags(conn, events, ids)
-            storage._store_asset_event(conn, events[-1], ids[-1])
+    kinds = {e.dagster_event_type for e in events}
+    if kinds not in ({DagsterEventType.ASSET_MATERIALIZATION}, {DagsterEventType.ASSET_OBSERVATION}) \
+            or len({e.run_id for e in events}) != 1 or not all(e.dagster_event.asset_key for e in events):
+        for e in events:
+            storage.store_event(e)
+        return
+    rows = [storage._event_to_row(e) for e in events]
+    with storage.run_connection(events[0].run_id) as conn:
+        conn.execute(SqlEventLogStorageTable.insert(), rows)
+    with storage.index_transaction() as conn:
+        inserted = conn.execute(SqlEventLogStorageTable.insert().returning(
+            SqlEventLogStorageTable.c.id, sort_by_parameter_order=True), rows)
+        ids = [row[0] for row in inserted]
+        storage._store_asset_event_tags(conn, events, ids)
+        storage._store_asset_event(conn, events[-1], ids[-1])
 
 
-class _CheckPlans:
+def _store_check_plan(storage: SqliteEventLogStorage, entry, event_id: int | None) -> None:
     """Dagster's `_store_asset_check_evaluation_planned` (1.13), with the planned event serialised
     once instead of once per day of the run: the same row per check and day (a 78-day run's 125
     checks were 9,750 serialisations, 11 s)."""
-
-    def __init__(self, storage: SqliteEventLogStorage):
-        self.storage = storage
-
-    def __call__(self, event, event_id: int | None) -> None:
-        planned = event.dagster_event.event_specific_data
-        days = planned.partitions_subset.get_partition_keys() if planned.partitions_subset else [None]
-        row = dict(asset_key=planned.asset_key.to_string(), check_name=planned.check_name, run_id=event.run_id,
-                   execution_status=AssetCheckExecutionRecordStatus.PLANNED.value,
-                   evaluation_event=serialize_value(event),
-                   evaluation_event_timestamp=self.storage._event_insert_timestamp(event),
-                   evaluation_event_storage_id=event_id)
-        with self.storage.index_connection() as conn:
-            conn.execute(AssetCheckExecutionsTable.insert(), [{**row, "partition": day} for day in days])
+    planned = entry.dagster_event.event_specific_data
+    days = planned.partitions_subset.get_partition_keys() if planned.partitions_subset else [None]
+    row = dict(asset_key=planned.asset_key.to_string(), check_name=planned.check_name, run_id=entry.run_id,
+               execution_status=AssetCheckExecutionRecordStatus.PLANNED.value,
+               evaluation_event=serialize_value(entry),
+               evaluation_event_timestamp=storage._event_insert_timestamp(entry),
+               evaluation_event_storage_id=event_id)
+    with storage.index_connection() as conn:
+        conn.execute(AssetCheckExecutionsTable.insert(), [{**row, "partition": day} for day in days])
 
 
 class _TablesSeen:
