@@ -23,7 +23,7 @@ from ..orchestration.partitions import range_tags
 from ..orchestration.recovery import process_tags, reap_dead_runs
 from ..quality.results import CheckVerdict, is_dbt_test
 from ..settings import Settings, project_dir
-from ..warehouse.project import prepare_manifest
+from ..warehouse.project import parse_ahead, prepare_manifest
 
 INFRA_DIR = project_dir() / "infra"
 
@@ -139,6 +139,21 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
     if first and last and last < first:
         raise PipelineError(f"--end {end} is before --start {start}")
 
+    with parse_ahead(settings.dbt_parse_cache):
+        result, first, last = _land_and_compute(settings, first, last, out, full_refresh)
+    checks = [
+        CheckVerdict(c.asset_key.to_user_string(), c.check_name, c.passed, c.severity.value,
+                     {k: v.value for k, v in c.metadata.items()})
+        for c in result.get_asset_check_evaluations()
+    ]
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    return RunResult(result.success, first.isoformat(), last.isoformat(), result.run_id, checks,
+                     [e.step_key for e in failures], {e.step_key: _failure_message(e) for e in failures})
+
+
+def _land_and_compute(settings: Settings, first: dt.date | None, last: dt.date | None, out: Printer,
+                      full_refresh: bool) -> tuple[dg.ExecuteInProcessResult, dt.date, dt.date]:
+    """Land what is new, then run the Dagster job over [first, last] (default: the landed days)."""
     out(f"Landing {settings.landing}")
     with writing(settings, "slm run", progress=lambda line: out(f"  {line}")) as lake:
         report = land(lake, settings.landing, progress=_landing_progress(out), formats=settings.formats)
@@ -172,14 +187,7 @@ def run_pipeline(settings: Settings, start: str | None = None, end: str | None =
             run_config={"loggers": {"progress": {}}},
             raise_on_error=False,
         )
-    checks = [
-        CheckVerdict(c.asset_key.to_user_string(), c.check_name, c.passed, c.severity.value,
-                     {k: v.value for k, v in c.metadata.items()})
-        for c in result.get_asset_check_evaluations()
-    ]
-    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    return RunResult(result.success, first.isoformat(), last.isoformat(), result.run_id, checks,
-                     [e.step_key for e in failures], {e.step_key: _failure_message(e) for e in failures})
+    return result, first, last
 
 
 def _failure_message(event) -> str:

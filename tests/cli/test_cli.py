@@ -94,6 +94,8 @@ def test_demo_runs_everything_and_summarises(tmp_path):
     # four days of history are too few to expect any hour: no gap yet
     assert "telemetry_complete: passed" in out
     assert "Audit snapshot 000001-2026-10" in out
+    # the home's first build started from the parse made while it landed (warehouse/project.py)
+    assert "Running with dbt" in out and "Unable to do partial parsing" not in out
     assert (home / "snapshots" / "000001-2026-10" / "manifest.json").exists()
     # run again: nothing new lands, and the unchanged month is not snapshotted twice
     again = run_slm("demo", "--days", "4", "--home", str(home), env_home=home)

@@ -1,10 +1,15 @@
 """What a build leaves for the next steps of its home: dbt's partial parse for the next run, and,
 when it succeeded, its manifest (every node compiled) for the docs site, used only while the
-project is the one it was built from; otherwise the site is compiled again by `dbt docs generate`."""
+project is the one it was built from; otherwise the site is compiled again by `dbt docs generate`.
+A home's first parse is made ahead, while the run lands, and its build starts from it."""
 
 import json
 
-from pipelines.warehouse.project import built_manifest, keep_manifest, keep_parse, project_fingerprint
+from conftest import run_dbt
+from pipelines import settings as slm_settings
+from pipelines.warehouse import project
+from pipelines.warehouse.project import (PARTIAL_PARSE, built_manifest, keep_manifest, keep_parse, parse_ahead,
+                                         project_fingerprint, reuse_parse)
 
 
 def test_the_build_manifest_serves_the_docs_only_for_the_project_it_was_built_from(tmp_path):
@@ -24,3 +29,32 @@ def test_the_build_manifest_serves_the_docs_only_for_the_project_it_was_built_fr
     assert built_manifest(cache, project_fingerprint()) is None
     kept = sorted(p.name for p in cache.parent.iterdir())
     assert kept == ["manifest.json", "manifest.sha256", "partial_parse.msgpack", "runs"]
+
+
+def test_a_homes_first_parse_is_made_ahead_and_its_build_reparses_nothing(tmp_path):
+    home = slm_settings.Settings.from_env(home=tmp_path / "home")
+    cache, target = home.dbt_parse_cache, tmp_path / "target"
+    target.mkdir()
+    with home.exported():
+        with parse_ahead(cache):
+            reuse_parse(cache, target)  # the build's first step waits for the parse ahead
+            assert (target / PARTIAL_PARSE).read_bytes() == cache.read_bytes()
+        # dbt as the build runs it, with a run's days: the parse fits whole
+        env = slm_settings.tool_environment(SLM_RUN_MIN_DATE="2026-11-01", SLM_RUN_MAX_DATE="2026-11-02")
+    done = run_dbt(["--debug", "parse"], env, tmp_path, timeout=300)
+    assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed." in done.stdout
+    assert "Unable to do partial parsing" not in done.stdout
+    # a home that has its parse starts none: dbt brings it up to date in the build
+    kept = cache.stat().st_mtime_ns
+    with home.exported(), parse_ahead(cache):
+        pass
+    assert cache.stat().st_mtime_ns == kept
+
+
+def test_a_parse_ahead_that_fails_leaves_the_build_to_parse(tmp_path, monkeypatch):
+    monkeypatch.setattr(project, "dbt_executable", lambda: "false")  # a dbt that exits 1
+    cache, target = tmp_path / "home" / "dbt" / PARTIAL_PARSE, tmp_path / "target"
+    target.mkdir()
+    with parse_ahead(cache):
+        reuse_parse(cache, target)
+    assert not cache.exists() and not (target / PARTIAL_PARSE).exists()
