@@ -77,7 +77,8 @@ dagster: setup
 	mkdir -p $(SLM_HOME)/dagster
 	test -f $(SLM_HOME)/dagster/dagster.yaml || cp infra/dagster.yaml $(SLM_HOME)/dagster/dagster.yaml
 	PATH=$(abspath $(BIN)):$$PATH SLM_HOME=$(SLM_HOME) DAGSTER_HOME=$(SLM_HOME)/dagster \
-	  DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=true $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	  env $$($(BIN)/python -c 'from pipelines.settings import DAGSTER_RANGE_EVENTS as e; print(*(f"{k}={v}" for k, v in e.items()))') \
+	  $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 clean:
 	rm -rf $(VENV) .slm dbt_project/target dbt_project/logs .pytest_cache
