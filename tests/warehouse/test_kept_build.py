@@ -8,6 +8,7 @@ import json
 from conftest import run_dbt
 from pipelines import settings as slm_settings
 from pipelines.warehouse import project
+from pipelines.warehouse.assets import NO_LOG_FILE
 from pipelines.warehouse.project import (PARTIAL_PARSE, built_manifest, keep_manifest, keep_parse, parse_ahead,
                                          project_fingerprint, reuse_parse)
 
@@ -39,11 +40,12 @@ def test_a_homes_first_parse_is_made_ahead_and_its_build_reparses_nothing(tmp_pa
         with parse_ahead(cache):
             reuse_parse(cache, target)  # the build's first step waits for the parse ahead
             assert (target / PARTIAL_PARSE).read_bytes() == cache.read_bytes()
-        # dbt as the build runs it, with a run's days: the parse fits whole
-        env = slm_settings.tool_environment(SLM_RUN_MIN_DATE="2026-11-01", SLM_RUN_MAX_DATE="2026-11-02")
+        # dbt as the build runs it, with a run's days: the parse fits whole (and no log file is written)
+        env = slm_settings.tool_environment(SLM_RUN_MIN_DATE="2026-11-01", SLM_RUN_MAX_DATE="2026-11-02", **NO_LOG_FILE)
     done = run_dbt(["--debug", "parse"], env, tmp_path, timeout=300)
     assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed." in done.stdout
     assert "Unable to do partial parsing" not in done.stdout
+    assert not (tmp_path / "logs" / "dbt.log").exists()
     # a home that has its parse starts none: dbt brings it up to date in the build
     kept = cache.stat().st_mtime_ns
     with home.exported(), parse_ahead(cache):
