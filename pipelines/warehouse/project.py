@@ -165,8 +165,8 @@ def parse_ahead(cache: Path) -> Iterator[None]:
     comes before the build (landing, the catalog, the landed-events checks: mostly one core), and
     keep it as the home's parse for `reuse_parse`. A home that has one needs nothing: dbt brings
     it up to date itself. Run with the environment the build gets; if it fails, or fits no
-    longer, the build parses as before. On the way out the parse is waited for (and kept), so no
-    dbt outlives the command."""
+    longer, the build parses as before. On the way out the parse is waited for (and kept), or
+    stopped when the command fails before its build: no dbt outlives the command."""
     if cache.exists() or cache in _PARSES_AHEAD:
         yield
         return
@@ -177,6 +177,10 @@ def parse_ahead(cache: Path) -> Iterator[None]:
         env=tool_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), target)
     try:
         yield
+    except BaseException:
+        if cache in _PARSES_AHEAD:
+            _PARSES_AHEAD[cache].process.kill()
+        raise
     finally:
         _collect_parse(cache)
 

@@ -5,6 +5,8 @@ A home's first parse is made ahead, while the run lands, and its build starts fr
 
 import json
 
+import pytest
+
 from conftest import run_dbt
 from pipelines import settings as slm_settings
 from pipelines.warehouse import project
@@ -60,3 +62,11 @@ def test_a_parse_ahead_that_fails_leaves_the_build_to_parse(tmp_path, monkeypatc
     with parse_ahead(cache):
         reuse_parse(cache, target)
     assert not cache.exists() and not (target / PARTIAL_PARSE).exists()
+
+
+def test_a_command_that_fails_before_its_build_stops_the_parse_ahead(tmp_path):
+    home = slm_settings.Settings.from_env(home=tmp_path / "home")
+    with home.exported(), pytest.raises(KeyError):
+        with parse_ahead(home.dbt_parse_cache):
+            raise KeyError("no telemetry landed")  # at once: the parse has not finished
+    assert not home.dbt_parse_cache.exists()  # stopped, not waited for and kept
