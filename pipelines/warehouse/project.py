@@ -171,10 +171,16 @@ def parse_ahead(cache: Path) -> Iterator[None]:
         yield
         return
     target = tempfile.TemporaryDirectory(prefix="slm-dbt-parse-")
-    _PARSES_AHEAD[cache] = _ParseAhead(subprocess.Popen(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", target.name],
-        env=tool_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), target)
+    try:
+        process = subprocess.Popen(
+            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+             "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", target.name],
+            env=tool_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:  # no dbt to start: the build says so, with its own error
+        target.cleanup()
+        yield
+        return
+    _PARSES_AHEAD[cache] = _ParseAhead(process, target)
     try:
         yield
     except BaseException:

@@ -55,8 +55,9 @@ def test_a_homes_first_parse_is_made_ahead_and_its_build_reparses_nothing(tmp_pa
     assert cache.stat().st_mtime_ns == kept
 
 
-def test_a_parse_ahead_that_fails_leaves_the_build_to_parse(tmp_path, monkeypatch):
-    monkeypatch.setattr(project, "dbt_executable", lambda: "false")  # a dbt that exits 1
+@pytest.mark.parametrize("dbt", ["false", "/nonexistent/dbt"])  # a dbt that exits 1; none to start
+def test_a_parse_ahead_that_fails_leaves_the_build_to_parse(tmp_path, monkeypatch, dbt):
+    monkeypatch.setattr(project, "dbt_executable", lambda: dbt)
     cache, target = tmp_path / "home" / "dbt" / PARTIAL_PARSE, tmp_path / "target"
     target.mkdir()
     with parse_ahead(cache):
