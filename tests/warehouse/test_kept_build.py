@@ -10,9 +10,8 @@ import pytest
 from conftest import run_dbt
 from pipelines import settings as slm_settings
 from pipelines.warehouse import project
-from pipelines.warehouse.assets import NO_LOG_FILE
-from pipelines.warehouse.project import (PARTIAL_PARSE, built_manifest, keep_manifest, keep_parse, parse_ahead,
-                                         project_fingerprint, reuse_parse)
+from pipelines.warehouse.project import (NO_LOG_FILE, PARTIAL_PARSE, built_manifest, keep_manifest, keep_parse,
+                                         parse_ahead, project_fingerprint, reuse_parse)
 
 
 def test_the_build_manifest_serves_the_docs_only_for_the_project_it_was_built_from(tmp_path):
