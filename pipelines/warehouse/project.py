@@ -64,14 +64,17 @@ def prepare_manifest() -> Path:
         if MANIFEST_PATH.exists() and all(p.stat().st_mtime <= MANIFEST_PATH.stat().st_mtime
                                           for p in _project_files()):
             return MANIFEST_PATH
-        done = subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(TARGET_DIR)],
-            env=tool_environment(), capture_output=True, text=True)
+        done = subprocess.run(_parse_command(TARGET_DIR), env=tool_environment(), capture_output=True, text=True)
     if done.returncode != 0:
         raise ProjectError(f"dbt parse failed: {(done.stdout + done.stderr).strip()[-2000:]}")
     _manifest.cache_clear()
     return MANIFEST_PATH
+
+
+def _parse_command(target: Path | str) -> list[str]:
+    """`dbt parse` of the project, its manifest and partial parse written into `target`."""
+    return [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+            "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -176,10 +179,8 @@ def parse_ahead(cache: Path) -> Iterator[None]:
         return
     target = tempfile.TemporaryDirectory(prefix="slm-dbt-parse-")
     try:
-        process = subprocess.Popen(
-            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", target.name],
-            env=tool_environment(**NO_LOG_FILE), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(_parse_command(target.name), env=tool_environment(**NO_LOG_FILE),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError:  # no dbt to start: the build says so, with its own error
         target.cleanup()
         yield
