@@ -46,8 +46,8 @@ def delivery_day(path: str) -> dt.date | None:
 
 
 class LandedWindow:
-    """The landed events of a window as the DuckDB view `events`, with the landing path of their
-    file and how far (in minutes) each lies outside the day its delivery path names."""
+    """The landed events of a window as the DuckDB view `landed` (the rows as stored) and `events`
+    (with their delivery, `_with_deliveries`): a check that needs no delivery reads `landed`."""
 
     def __init__(self, lake: Lake, window: Window):
         files = sorted(lake.events.glob("day=*/events.parquet"))
@@ -65,32 +65,21 @@ class LandedWindow:
         self.rows = 0
         if files:
             paths = ", ".join(sql_string(f) for f in files)  # a view takes no parameters
-            self.con.execute(f"""
-                create temp view events as
-                select e.* replace (cast(e.day as varchar) as day), d.landing_path,
-                       strftime(e.event_ts, '%Y-%m-%d') as event_day,
-                       case
-                           when d.delivery_day is null then null
-                           when e.event_ts < cast(d.delivery_day as timestamp)
-                               then date_diff('minute', e.event_ts, cast(d.delivery_day as timestamp))
-                           when e.event_ts >= cast(d.delivery_day as timestamp) + interval 1 day
-                               then date_diff('minute', cast(d.delivery_day as timestamp) + interval 1 day, e.event_ts)
-                           else 0
-                       end as minutes_outside_delivery_day
-                from (select {landed_columns([str(f) for f in files])}
-                      from read_parquet([{paths}], union_by_name = true)) as e
-                left join deliveries as d using (file_sha256)
-            """)
-            self.rows = self.con.execute("select count(*) from events").fetchone()[0]
+            self.con.execute(f"""create temp view landed as select {landed_columns([str(f) for f in files])}
+                                 from read_parquet([{paths}], union_by_name = true)""")
+            self.con.execute(f"create temp view events as {_with_deliveries('landed')}")
+            self.rows = self.con.execute("select count(*) from landed").fetchone()[0]
         self._sampled = False
 
     def sample(self) -> str:
         """The table `sampled`: a fixed-size sample of the window with every column of `events`,
-        drawn once for every suite that validates rows (a reservoir over the window's events
-        reads every column of every row: 2 s at 10 M events)."""
+        drawn once for every suite that validates rows. The rows are drawn from the stored columns
+        and only then given their delivery (a reservoir over `events` computed every derived
+        column of every row: 3.0 s against 1.5 s at 10 M events)."""
         if not self._sampled:
-            self.con.execute(f"""create temp table sampled as
-                                 select * from events using sample reservoir({SAMPLE_ROWS} rows) repeatable (15)""")
+            self.con.execute(f"""create temp table sampled_landed as
+                                 select * from landed using sample reservoir({SAMPLE_ROWS} rows) repeatable (15)""")
+            self.con.execute(f"create temp table sampled as {_with_deliveries('sampled_landed')}")
             self._sampled = True
         return "sampled"
 
@@ -105,6 +94,24 @@ class LandedWindow:
 
     def frame(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()
+
+
+def _with_deliveries(relation: str) -> str:
+    """The landed rows of `relation` with their landing path, their UTC day as text (as `day` is
+    compared) and how far (in minutes) each lies outside the day its delivery path names."""
+    return f"""
+        select e.* replace (cast(e.day as varchar) as day), d.landing_path,
+               cast(cast(e.event_ts as date) as varchar) as event_day,
+               case
+                   when d.delivery_day is null then null
+                   when e.event_ts < cast(d.delivery_day as timestamp)
+                       then date_diff('minute', e.event_ts, cast(d.delivery_day as timestamp))
+                   when e.event_ts >= cast(d.delivery_day as timestamp) + interval 1 day
+                       then date_diff('minute', cast(d.delivery_day as timestamp) + interval 1 day, e.event_ts)
+                   else 0
+               end as minutes_outside_delivery_day
+        from {relation} as e
+        left join deliveries as d using (file_sha256)"""
 
 
 def validate_rows(win: LandedWindow, suite_name: str, columns: list[str],
@@ -168,7 +175,7 @@ def landed_event_duplicates(win: LandedWindow, window: Window, home: Path | None
     if not win.rows:
         return CheckResult("landed_event_duplicates", True, WARN, [], {"rows": 0})
     win.con.execute("""create or replace temp table trace_ids as
-                       select trace_id, count(*) as n from events where trace_id is not null group by trace_id""")
+                       select trace_id, count(*) as n from landed where trace_id is not null group by trace_id""")
     with_id, sharing = win.con.execute(
         "select coalesce(sum(n), 0), coalesce(sum(n) filter (where n > 1), 0) from trace_ids").fetchone()
     ids = [r[0] for r in win.con.execute(
@@ -188,7 +195,7 @@ def freshness_frame(win: LandedWindow, window: Window, now: dt.datetime) -> pd.D
     when the window reaches into the future)."""
     if not win.rows:
         return pd.DataFrame()
-    by_service = win.con.execute("select service, max(event_ts) from events group by service order by service").fetchall()
+    by_service = win.con.execute("select service, max(event_ts) from landed group by service order by service").fetchall()
     newest = pd.Timestamp(max(ts for _, ts in by_service))
     end = pd.Timestamp(window[1]) if window else newest
     reference = min(end, pd.Timestamp(now.replace(tzinfo=None)))

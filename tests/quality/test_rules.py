@@ -2,6 +2,7 @@
 count every offending row of a window while GX sees a bounded frame (issue 15)."""
 
 import datetime as dt
+import json
 
 import duckdb
 import numpy as np
@@ -149,3 +150,25 @@ def test_the_suites_that_validate_rows_share_one_sample_of_the_window(tmp_path):
     offending = {1 + 5_000 * i for i in range(5)}
     assert set(events_frame["line"]) == sampled | offending  # the sample and every offending row
     assert set(times_frame["line"]) == sampled  # no row of this window lies outside its delivery day
+
+
+def test_the_sample_carries_each_rows_delivery(tmp_path):
+    """The sample is drawn from the stored rows and only then joined to its delivery: every sampled
+    row has its landing path, its day as text and its minutes outside the delivery's day."""
+    lake = Lake(tmp_path / "lake")
+    n = 20_000  # one event a second from 00:00:00: row `line` is at second line - 1
+    write_day(lake, "2026-10-05", n)
+    lake.ledger_dir.mkdir(parents=True)
+    entry = {"file_sha256": "a" * 64, "path": "web/dt=2026-10-04/events.jsonl", "size": 1, "format": "jsonl",
+             "rows_read": n, "rows_landed": n, "rows_quarantined": 0, "days": ["2026-10-05"],
+             "landed_at": "2026-10-06T00:00:00+00:00"}
+    (lake.ledger_dir / f"{'a' * 64}.json").write_text(json.dumps(entry))
+    window = (dt.date(2026, 10, 5), dt.date(2026, 10, 6))
+    with LandedWindow(lake, window) as win:
+        win.sample()
+        frame = win.frame("select line, day, event_day, landing_path, minutes_outside_delivery_day from sampled")
+    assert len(frame) == SAMPLE_ROWS
+    assert (frame["landing_path"] == "web/dt=2026-10-04/events.jsonl").all()
+    assert (frame["event_day"] == "2026-10-05").all() and (frame["day"] == "2026-10-05").all()
+    # delivered for the 4th: an event at second s of the 5th lies floor(s / 60) minutes after it
+    assert (frame["minutes_outside_delivery_day"] == (frame["line"] - 1) // 60).all()
