@@ -69,7 +69,7 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
         elif fmt in DEPLOY_FORMATS:
             read, landed_n, bad_n, days = land_deploys(path, fmt, sha, rel, good_tmp, bad_tmp)
         else:
-            read, landed_n, bad_n, days = _land_events(path, fmt, rel, sha, good_tmp, bad_tmp, share)
+            read, landed_n, bad_n, days = land_events(path, fmt, rel, sha, good_tmp, bad_tmp, share)
     if read != landed_n + bad_n:  # the promise this stage exists for
         raise AssertionError(f"{rel}: read {read} != landed {landed_n} + quarantined {bad_n}")
     entry = LedgerEntry(
@@ -85,10 +85,11 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
     return entry
 
 
-def _land_events(path: Path, fmt: str, rel: str, sha: str, good_tmp: Path, bad_tmp: Path,
+def land_events(path: Path, fmt: str, rel: str, sha: str, good_tmp: Path, bad_tmp: Path,
                  share: int = 1) -> tuple[int, int, int, set[str]]:
     """Read one telemetry file into `good_tmp` (LANDED_SCHEMA) and `bad_tmp` (quarantine), batch by
-    batch: (read, landed, quarantined, the days of its landed events)."""
+    batch: (read, landed, quarantined, the days of its landed events). Landing's engine work on a
+    file, without the ledger (benchmarks/floor.py times it alone)."""
     con = duckdb.connect(config=engine_config(share))
     con.execute("set TimeZone = 'UTC'")
     plausible = plausible_timestamps()
