@@ -6,7 +6,8 @@
 Over the landing files and the home that `engine.py --keep` left, each figure measured the way
 engine.py measures (wall time, the peak memory of the process tree):
 
-1. the bare pass: engine.py's baseline over the same files, first and last (it varies by the hour);
+1. the bare pass: engine.py's baseline over the same files, first and last (it varies by the hour;
+   one untimed pass before warms the page cache);
 2. landing's engine steps alone: each file hashed, read, numbered and judged by DuckDB, and its
    landed rows written to Parquet, by the very functions `slm ingest` calls, as many files at a
    time as it lands (one per core); no ledger, no partitions, no Dagster, no dbt;
@@ -98,14 +99,15 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="slm-floor-bench-"))
     try:
         print(f"{len(files)} files under {landing}")
-        for f in files:  # into the page cache, as engine.py's files are when it measures
-            Path(f).read_bytes()
+        # untimed: the files and DuckDB's library into the page cache, as they are when engine.py
+        # measures (a cold first pass took 6.6 and 11.6 s against 2.7 and 3.5 s right after)
+        measure([sys.executable, "-c", BASELINE, *files])
         base = measure([sys.executable, "-c", BASELINE, *files])
         print(f"1. bare DuckDB group by service, minute:  {base[0]:6.1f} s  {base[1]:5.2f} GiB")
         (scratch / "landed").mkdir()
         engine = measure([sys.executable, __file__, "--land", str(scratch / "landed"), *files])
         print(f"2. landing's engine steps, {ingest_workers()} at a time: {engine[0]:6.1f} s  {engine[1]:5.2f} GiB  "
-              f"({engine[0] / base[0]:.1f}x the bare pass)")
+              f"({engine[0] / base[0]:.1f}x the bare pass; exit {engine[2]})")
         ingest = measure(slm("ingest", "--landing", str(args.work / "landing"), "--home", str(scratch / "home")))
         print(f"3. slm ingest of the same files:         {ingest[0]:6.1f} s  {ingest[1]:5.2f} GiB  "
               f"({ingest[0] / base[0]:.1f}x; exit {ingest[2]})")
@@ -114,7 +116,7 @@ def main() -> None:
         timed = models_alone(home, scratch)
         alone = sum(t for _, t, _ in timed)
         print(f"4. the build's {len(timed)} table models alone: {alone:6.1f} s  "
-              f"({alone / base[0]:.1f}x; in the build {sum(b for _, _, b in timed):.1f} s of node time, two at once)")
+              f"({alone / base[0]:.1f}x; {sum(b for _, _, b in timed):.1f} s of node time in the build, on its threads)")
         for name, took, built in sorted(timed, key=lambda t: -t[1])[:args.top]:
             print(f"     {name:42s} {took:6.2f} s alone, {built:6.2f} s in the build")
         again = measure([sys.executable, "-c", BASELINE, *files])  # the bare pass varies by the hour
