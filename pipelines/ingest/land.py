@@ -86,7 +86,7 @@ def land_file(lake: Lake, path: Path, rel: str, sha: str, supersedes: str | None
 
 
 def land_events(path: Path, fmt: str, rel: str, sha: str, good_tmp: Path, bad_tmp: Path,
-                 share: int = 1) -> tuple[int, int, int, set[str]]:
+                share: int = 1) -> tuple[int, int, int, set[str]]:
     """Read one telemetry file into `good_tmp` (LANDED_SCHEMA) and `bad_tmp` (quarantine), batch by
     batch: (read, landed, quarantined, the days of its landed events). Landing's engine work on a
     file, without the ledger (benchmarks/floor.py times it alone)."""
