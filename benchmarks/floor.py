@@ -61,10 +61,10 @@ def land_all(out: str, files: list[str]) -> None:
     print(landed)
 
 
-def models_alone(home: Path, scratch: Path) -> list[tuple[str, float, float]]:
+def models_alone(home: Path, run: Path, scratch: Path) -> list[tuple[str, float, float]]:
     """(model, seconds alone in DuckDB, seconds in the build) of each table or incremental model
-    of the home's one build, run in build order on a copy of the warehouse it left."""
-    [run] = (home / "dbt" / "runs").glob("*/run_results.json")  # main() made sure there is one
+    of the home's build `run` (its run_results.json), run in build order on a copy of the
+    warehouse it left."""
     results = json.loads(run.read_text())["results"]
     nodes = json.loads((home / "dbt" / "manifest.json").read_text())["nodes"]
     shutil.copy(home / "warehouse.duckdb", scratch / "warehouse.duckdb")
@@ -93,9 +93,9 @@ def main() -> None:
     files = sorted(str(p) for p in landing.iterdir()) if landing.is_dir() else []
     if not files or not (home / "dbt" / "runs").is_dir():
         sys.exit(f"{args.work}: not a folder kept by `benchmarks/engine.py --keep` (landing/all, home/dbt/runs)")
-    builds = len(list((home / "dbt" / "runs").glob("*/run_results.json")))
-    if builds != 1:  # a later build leaves the warehouse in a state the first build's SQL did not read
-        sys.exit(f"{home}: {builds} dbt builds; keep the home of one whole run (`engine.py --keep --whole-run-only`)")
+    builds = list((home / "dbt" / "runs").glob("*/run_results.json"))
+    if len(builds) != 1:  # a later build leaves the warehouse in a state the first build's SQL did not read
+        sys.exit(f"{home}: {len(builds)} dbt builds; keep the home of one whole run (`engine.py --keep --whole-run-only`)")
     scratch = Path(tempfile.mkdtemp(prefix="slm-floor-bench-"))
     try:
         print(f"{len(files)} files under {landing}")
@@ -113,7 +113,7 @@ def main() -> None:
               f"({ingest[0] / base[0]:.1f}x; exit {ingest[2]})")
         shutil.rmtree(scratch / "landed")
         shutil.rmtree(scratch / "home")
-        timed = models_alone(home, scratch)
+        timed = models_alone(home, builds[0], scratch)
         alone = sum(t for _, t, _ in timed)
         print(f"4. the build's {len(timed)} table models alone: {alone:6.1f} s  "
               f"({alone / base[0]:.1f}x; {sum(b for _, _, b in timed):.1f} s of node time in the build, on its threads)")

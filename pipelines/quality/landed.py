@@ -96,8 +96,9 @@ class LandedWindow:
 
 
 def _with_deliveries(relation: str) -> str:
-    """The landed rows of `relation` (a view, or a subquery in parentheses) with their landing path, their UTC day as text (as `day` is
-    compared) and how far (in minutes) each lies outside the day its delivery path names."""
+    """The landed rows of `relation` (a view, or a subquery in parentheses) with their landing
+    path, their UTC day as text (as `day` is compared) and how far (in minutes) each lies outside
+    the day its delivery path names."""
     return f"""
         select e.* replace (cast(e.day as varchar) as day), d.landing_path,
                cast(cast(e.event_ts as date) as varchar) as event_day,
